@@ -1,0 +1,82 @@
+package io.edgedrain.agent;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.Iterator;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.edgedrain.EdgeDrainSelectorProvider;
+import io.edgedrain.internal.nativeio.Native;
+
+/**
+ * The seed scenario, run in a child JVM by {@link Demo} on whatever provider that JVM has: a
+ * legacy NIO loop reads one datagram per selected key per {@code select()}; a sender sends N
+ * datagrams, then sets a stop flag and calls {@code wakeup()}; the loop exits and closes its
+ * channel. Prints one line: {@code provider sent received epoll_waits}.
+ */
+final class SeedScenario {
+    private static volatile boolean stop;
+
+    public static void main(String[] args) throws Exception {
+        int count = Integer.parseInt(args[0]);
+        SelectorProvider provider = SelectorProvider.provider();
+        // By name: on the JDK's provider this JVM may not load EdgeDrain's classes at all.
+        boolean edgeDrain = provider.getClass().getName().equals(Demo.PROVIDER) && EdgeDrainSelectorProvider.isActive();
+        long waitsBefore = edgeDrain ? Native.callCount(Native.EPOLL_WAIT) : -1;
+
+        DatagramChannel receiver = DatagramChannel.open();
+        receiver.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20); // no kernel drops: loss is the loop's
+        receiver.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        receiver.configureBlocking(false);
+        Selector selector = Selector.open();
+        receiver.register(selector, SelectionKey.OP_READ);
+        AtomicInteger received = new AtomicInteger();
+        Thread loop = new Thread(() -> legacyLoop(selector, received), "legacy-loop");
+        loop.start();
+
+        try (DatagramChannel sender = DatagramChannel.open()) {
+            ByteBuffer payload = ByteBuffer.allocate(64);
+            for (int i = 0; i < count; i++) {
+                payload.clear().putInt(0, i);
+                sender.send(payload, receiver.getLocalAddress());
+            }
+        }
+        stop = true;
+        selector.wakeup();
+        loop.join(10_000);
+        long waits = edgeDrain ? Native.callCount(Native.EPOLL_WAIT) - waitsBefore : -1;
+        System.out.println((edgeDrain ? "EdgeDrain" : "JDK") + " " + count + " " + received.get() + " " + waits);
+    }
+
+    /** How many NIO servers are written: one receive() per selected key, until told to stop. */
+    private static void legacyLoop(Selector selector, AtomicInteger received) {
+        ByteBuffer buffer = ByteBuffer.allocate(2048);
+        try {
+            while (!stop) {
+                selector.select();
+                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                while (keys.hasNext()) {
+                    SelectionKey key = keys.next();
+                    keys.remove();
+                    buffer.clear();
+                    if (((DatagramChannel) key.channel()).receive(buffer) != null) {
+                        received.incrementAndGet();
+                    }
+                }
+            }
+            for (SelectionKey key : selector.keys()) {
+                key.channel().close(); // whatever is still queued is dropped here
+            }
+            selector.close();
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.edgedrain;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.channels.Channel;
+import java.nio.channels.spi.AbstractSelector;
+
+import io.edgedrain.internal.jdk.JdkInternals;
+import io.edgedrain.internal.nativeio.NativeLibrary;
+import io.edgedrain.internal.select.EdgeSelector;
+
+import sun.nio.ch.SelectorProviderImpl;
+
+/**
+ * EdgeDrain's {@link java.nio.channels.spi.SelectorProvider}: selectors on edge-triggered epoll
+ * with the standard {@link java.nio.channels.Selector} contract. Socket, server-socket and pipe
+ * channels are the JDK's own implementations (inherited), created with this provider.
+ *
+ * <p>Install it with {@code -Djava.nio.channels.spi.SelectorProvider=io.edgedrain.EdgeDrainSelectorProvider}
+ * plus {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}, or with the EdgeDrain agent.
+ *
+ * <p>If the native library cannot be loaded, or this JDK's internals are not what EdgeDrain
+ * expects, the provider serves the JDK's own selector instead and logs one warning saying why:
+ * an application never fails to start because of EdgeDrain.
+ */
+public class EdgeDrainSelectorProvider extends SelectorProviderImpl {
+    private static final System.Logger LOG = System.getLogger("io.edgedrain");
+
+    /** Checked once per JVM, on first use. */
+    private static final class Availability {
+        static final String PROBLEM = check();
+
+        private static String check() {
+            String problem = JdkInternals.selfCheck();
+            if (problem == null) {
+                try {
+                    NativeLibrary.load();
+                } catch (IOException | LinkageError e) {
+                    problem = "cannot load EdgeDrain's native library: " + e.getMessage();
+                }
+            }
+            if (problem != null) {
+                LOG.log(Level.WARNING, "EdgeDrain is not active, using the JDK's selector: " + problem);
+            }
+            return problem;
+        }
+    }
+
+    public EdgeDrainSelectorProvider() {
+        isActive(); // runs the one-time check (and its warning) now
+    }
+
+    /** True when this JVM's selectors are EdgeDrain's; false when it fell back to the JDK's. */
+    public static boolean isActive() {
+        return Availability.PROBLEM == null;
+    }
+
+    /** Why EdgeDrain fell back to the JDK's selector, or null when it is active. */
+    public static String inactiveReason() {
+        return Availability.PROBLEM;
+    }
+
+    @Override
+    public AbstractSelector openSelector() throws IOException {
+        if (!isActive()) {
+            return JdkInternals.defaultProvider().openSelector();
+        }
+        return new EdgeSelector(this);
+    }
+
+    /** As the JDK's default provider: {@code SelectorProviderImpl} does not provide it. */
+    @Override
+    public Channel inheritedChannel() throws IOException {
+        return JdkInternals.defaultProvider().inheritedChannel();
+    }
+}

@@ -1,0 +1,91 @@
+package io.edgedrain.internal.nativeio;
+
+import java.io.IOException;
+import java.nio.Buffer;
+
+/**
+ * Every JNI entry point of EdgeDrain, in one place. The C side is a stateless system-call shim:
+ * each method makes the call it is named after and returns its result or {@code -errno}; mapping
+ * errors to exceptions is {@link #check}'s job, on the Java side.
+ *
+ * <p>Nothing here may be touched before {@link NativeLibrary#load()} has succeeded.
+ */
+public final class Native {
+    private Native() {}
+
+    // System-call ids for callCount(); the C side keeps one counter per id.
+    public static final int EPOLL_CREATE = 0;
+    public static final int EPOLL_CTL = 1;
+    public static final int EPOLL_WAIT = 2;
+    public static final int EVENTFD = 3;
+    public static final int EVENTFD_READ = 4;
+    public static final int EVENTFD_WRITE = 5;
+    public static final int CLOSE = 6;
+    public static final int POLL = 7;
+    public static final int IOCTL_FIONREAD = 8;
+    public static final int SYSCALL_COUNT = 9;
+
+    // Linux values, identical on x86-64 and aarch64; the C file asserts them at compile time.
+    public static final int EPOLLIN = 0x001;
+    public static final int EPOLLOUT = 0x004;
+    public static final int EPOLLERR = 0x008;
+    public static final int EPOLLHUP = 0x010;
+    public static final int EPOLLRDHUP = 0x2000;
+    public static final int EPOLLET = 1 << 31;
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_CTL_DEL = 2;
+    public static final int EPOLL_CTL_MOD = 3;
+    public static final int POLLIN = 0x001;
+    public static final int POLLOUT = 0x004;
+
+    public static final int ENOENT = 2;
+    public static final int EINTR = 4;
+    public static final int EBADF = 9;
+    public static final int EAGAIN = 11;
+    public static final int EEXIST = 17;
+
+    /** Calls made so far, by every thread, to the wrapper with this id. */
+    public static native long callCount(int syscall);
+
+    /** {@code sizeof(struct epoll_event)}: 12 on x86-64 (packed), 16 on aarch64. */
+    public static native int epollEventSize();
+
+    /** Offset of {@code epoll_event.data} (where the fd is stored) within one event. */
+    public static native int epollDataOffset();
+
+    /** Address of a direct buffer's memory. */
+    public static native long directAddress(Buffer directBuffer);
+
+    public static native String strerror(int errno);
+
+    public static native int epollCreate();
+
+    public static native int epollCtl(int epfd, int op, int fd, int events);
+
+    /** Waits on {@code epfd}, writing up to {@code max} events at {@code address}. */
+    public static native int epollWait(int epfd, long address, int max, int timeoutMillis);
+
+    /** A non-blocking, close-on-exec eventfd with counter 0. */
+    public static native int eventfd();
+
+    /** Reads and resets the eventfd counter; -EAGAIN when it was 0. */
+    public static native long eventfdRead(int fd);
+
+    public static native int eventfdWrite(int fd, long value);
+
+    public static native int close(int fd);
+
+    /** poll() on one fd: its revents, 0 on timeout, or -errno. */
+    public static native int poll(int fd, int events, int timeoutMillis);
+
+    /** Bytes readable now ({@code ioctl(FIONREAD)}); for a datagram socket, the next datagram's size. */
+    public static native int fionread(int fd);
+
+    /** Returns {@code result} if it is not an error, else throws an IOException naming the call. */
+    public static long check(long result, String call) throws IOException {
+        if (result < 0) {
+            throw new IOException(call + ": " + strerror((int) -result));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,22 @@
+package io.edgedrain.internal.select;
+
+import java.io.IOException;
+
+/**
+ * A channel EdgeDrain owns. {@link EdgeSelector} registers its fd once, edge-triggered, for every
+ * event; from then on interest is filtered in user space and readiness follows {@link Readiness}.
+ * Implementations extend {@link java.nio.channels.spi.AbstractSelectableChannel}.
+ */
+public interface EdgeChannel {
+    /** The fd; it must stay open (and so unique) until {@link #kill} after the channel is closed. */
+    int fdVal();
+
+    /** The channel's readiness, shared by all of its keys. */
+    Readiness readiness();
+
+    /**
+     * Called by a selector that deregistered this channel's last key when the channel is already
+     * closed: the deferred close of the fd happens here, as for the JDK's {@code SelChImpl.kill()}.
+     */
+    void kill() throws IOException;
+}

@@ -1,0 +1,489 @@
+package io.edgedrain.internal.select;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.IllegalSelectorException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.spi.AbstractSelectableChannel;
+import java.nio.channels.spi.AbstractSelector;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.edgedrain.internal.jdk.JdkInternals;
+import io.edgedrain.internal.nativeio.Native;
+
+/**
+ * A {@link Selector} on one epoll instance, with the standard (level-triggered) contract.
+ *
+ * <p>JDK channels are registered level-triggered, their epoll interest following the key's
+ * interest set at the next selection, exactly as the JDK's own epoll selector does. EdgeDrain's
+ * own channels ({@link EdgeChannel}) are registered once, edge-triggered, for every event: epoll
+ * edges set their {@link Readiness}, only the channel clears it (on EAGAIN), and interest is
+ * filtered in user space, so changing it makes no system call. Such a key is selected whenever
+ * {@code readiness & interest != 0}, and a selection does not block while any such key exists,
+ * which keeps the level-triggered contract over edge-triggered epoll.
+ *
+ * <p>Locking, as in the JDK: a selection holds the selector's monitor, then the selected-key set's.
+ * {@code register} and {@code interestOps} from other threads take only {@link #updateLock}
+ * and never block behind a selection; their changes take effect at the next selection.
+ */
+public final class EdgeSelector extends AbstractSelector {
+    /** Events fetched per epoll_wait; more ready fds are picked up by the next call. */
+    private static final int MAX_EVENTS = 1024;
+    /** What an EdgeDrain-owned fd is registered for, once. */
+    private static final int EDGE_EVENTS = Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP | Native.EPOLLET;
+
+    // Immutable after construction.
+    private final int epfd;
+    private final int wakeupFd;
+    private final ByteBuffer events;
+    private final long eventsAddress;
+    private final int eventSize;
+    private final int eventDataOffset;
+
+    /** Every registered key; concurrent because register() adds without the selector's lock. */
+    private final Set<SelectionKey> keys = ConcurrentHashMap.newKeySet();
+    private final Set<SelectionKey> publicKeys = Collections.unmodifiableSet(keys);
+    /** Guarded by itself (and taken inside the selector's monitor during a selection). */
+    private final SelectedKeySet selectedKeys = new SelectedKeySet();
+
+    // Guarded by the selector's monitor.
+    /** fd -> key; fds are small dense ints. */
+    private EdgeKey[] keysByFd = new EdgeKey[64];
+    /** Edge-triggered keys that may be selectable: put here by edges and interest changes. */
+    private EdgeKey[] pending = new EdgeKey[16];
+    private int pendingCount;
+    private boolean inSelect;
+
+    /** Keys registered or with changed interest since the last selection; guarded by updateLock. */
+    private final ArrayDeque<EdgeKey> updateKeys = new ArrayDeque<>();
+    private final Object updateLock = new Object();
+
+    /** Whether the eventfd holds an unconsumed wakeup; guarded by wakeupLock. */
+    private boolean wakeupPending;
+    private final Object wakeupLock = new Object();
+
+    public EdgeSelector(SelectorProvider provider) throws IOException {
+        super(provider);
+        int ep = (int) Native.check(Native.epollCreate(), "epoll_create1");
+        int wake = Native.eventfd();
+        try {
+            Native.check(wake, "eventfd");
+            Native.check(Native.epollCtl(ep, Native.EPOLL_CTL_ADD, wake, Native.EPOLLIN), "epoll_ctl");
+        } catch (IOException e) {
+            if (wake >= 0) {
+                Native.close(wake);
+            }
+            Native.close(ep);
+            throw e;
+        }
+        epfd = ep;
+        wakeupFd = wake;
+        eventSize = Native.epollEventSize();
+        eventDataOffset = Native.epollDataOffset();
+        events = ByteBuffer.allocateDirect(MAX_EVENTS * eventSize).order(ByteOrder.nativeOrder());
+        eventsAddress = Native.directAddress(events);
+    }
+
+    private void ensureOpen() {
+        if (!isOpen()) {
+            throw new ClosedSelectorException();
+        }
+    }
+
+    @Override
+    public Set<SelectionKey> keys() {
+        ensureOpen();
+        return publicKeys;
+    }
+
+    @Override
+    public Set<SelectionKey> selectedKeys() {
+        ensureOpen();
+        return selectedKeys;
+    }
+
+    // ---- selection operations
+
+    @Override
+    public int selectNow() throws IOException {
+        return lockAndSelect(null, 0);
+    }
+
+    @Override
+    public int select(long timeout) throws IOException {
+        if (timeout < 0) {
+            throw new IllegalArgumentException("Negative timeout");
+        }
+        return lockAndSelect(null, timeout == 0 ? -1 : timeout);
+    }
+
+    @Override
+    public int select() throws IOException {
+        return lockAndSelect(null, -1);
+    }
+
+    @Override
+    public int select(Consumer<SelectionKey> action, long timeout) throws IOException {
+        Objects.requireNonNull(action);
+        if (timeout < 0) {
+            throw new IllegalArgumentException("Negative timeout");
+        }
+        return lockAndSelect(action, timeout == 0 ? -1 : timeout);
+    }
+
+    @Override
+    public int select(Consumer<SelectionKey> action) throws IOException {
+        Objects.requireNonNull(action);
+        return lockAndSelect(action, -1);
+    }
+
+    @Override
+    public int selectNow(Consumer<SelectionKey> action) throws IOException {
+        Objects.requireNonNull(action);
+        return lockAndSelect(action, 0);
+    }
+
+    /** @param timeout -1 to wait until something is selected, 0 not to wait, else milliseconds */
+    private int lockAndSelect(Consumer<SelectionKey> action, long timeout) throws IOException {
+        synchronized (this) {
+            ensureOpen();
+            if (inSelect) {
+                throw new IllegalStateException("select in progress");
+            }
+            inSelect = true;
+            try {
+                synchronized (selectedKeys) {
+                    return doSelect(action, timeout);
+                }
+            } finally {
+                inSelect = false;
+            }
+        }
+    }
+
+    private int doSelect(Consumer<SelectionKey> action, long timeout) throws IOException {
+        processUpdateQueue();
+        processDeregisterQueue();
+        selectedKeys.compact();
+
+        long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
+        // Level-triggered contract: never block while an edge-triggered key is selectable.
+        int waitMillis = anyPendingSelectable() ? 0 : (int) Math.min(timeout, Integer.MAX_VALUE);
+        int updated = 0;
+        while (true) {
+            int n = waitMillis == 0 ? Native.epollWait(epfd, eventsAddress, MAX_EVENTS, 0) : blockingWait(waitMillis);
+            if (n == -Native.EINTR) {
+                n = 0;
+            } else {
+                Native.check(n, "epoll_wait");
+            }
+            processDeregisterQueue();
+
+            boolean done = waitMillis == 0;
+            for (int i = 0; i < n; i++) {
+                int offset = i * eventSize;
+                int ev = events.getInt(offset);
+                int fd = events.getInt(offset + eventDataOffset);
+                if (fd == wakeupFd) {
+                    consumeWakeup();
+                    done = true;
+                    continue;
+                }
+                EdgeKey key = fd < keysByFd.length ? keysByFd[fd] : null;
+                if (key == null || !key.isValid()) {
+                    continue;
+                }
+                if (key.edgeTriggered()) {
+                    key.edgeChannel.readiness().onEdge(edgeOps(ev));
+                    addPending(key);
+                } else {
+                    updated += processReadyOps(key, key.translateJdkEvents(ev), action);
+                    done = true; // the JDK's selector returns here too, even with nothing updated
+                }
+            }
+            updated += processPending(action);
+            if (done || updated > 0 || pendingCount > 0) { // pendingCount: a key is selectable
+                return updated;
+            }
+            // Only edges outside every interest set (or EINTR): keep waiting, as the JDK would.
+            if (timeout > 0) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return updated;
+                }
+                waitMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999)));
+            }
+        }
+    }
+
+    private int blockingWait(int waitMillis) {
+        begin(); // an interrupt of this thread calls wakeup()
+        try {
+            return Native.epollWait(epfd, eventsAddress, MAX_EVENTS, waitMillis);
+        } finally {
+            end();
+        }
+    }
+
+    /** Epoll events on an EdgeDrain-owned fd as readiness; an error or hang-up makes both ready. */
+    private static int edgeOps(int events) {
+        int ops = 0;
+        if ((events & (Native.EPOLLIN | Native.EPOLLRDHUP | Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
+            ops |= SelectionKey.OP_READ;
+        }
+        if ((events & (Native.EPOLLOUT | Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
+            ops |= SelectionKey.OP_WRITE;
+        }
+        return ops;
+    }
+
+    /**
+     * Puts ready ops into a key as the specification says: with an action, sets them and invokes
+     * the action; else a key already selected gains them (counted if that changed its ready set),
+     * a key not selected gets exactly them and joins the set. Returns 1 when the key counts.
+     */
+    private int processReadyOps(EdgeKey key, int ops, Consumer<SelectionKey> action) {
+        if (action != null) {
+            key.setReady(ops);
+            if ((ops & key.interest()) != 0) {
+                action.accept(key);
+                ensureOpen();
+                return 1;
+            }
+            return 0;
+        }
+        if (selectedKeys.isSelected(key)) {
+            int old = key.ready();
+            key.setReady(old | ops);
+            return (ops & ~old) != 0 ? 1 : 0;
+        }
+        key.setReady(ops);
+        if ((ops & key.interest()) != 0) {
+            selectedKeys.select(key);
+            return 1;
+        }
+        return 0;
+    }
+
+    // ---- edge-triggered keys that may be selectable
+
+    private void addPending(EdgeKey key) {
+        if (key.pending) {
+            return;
+        }
+        if (pendingCount == pending.length) {
+            pending = Arrays.copyOf(pending, pendingCount * 2);
+        }
+        key.pending = true;
+        pending[pendingCount++] = key;
+    }
+
+    private boolean anyPendingSelectable() {
+        for (int i = 0; i < pendingCount; i++) {
+            EdgeKey key = pending[i];
+            if (key.isValid() && key.edgeReadyOps() != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Selects every pending key that is selectable; drops the others until their next edge. */
+    private int processPending(Consumer<SelectionKey> action) {
+        int updated = 0;
+        int kept = 0;
+        int count = pendingCount;
+        for (int i = 0; i < count; i++) {
+            EdgeKey key = pending[i];
+            int ops = key.isValid() ? key.edgeReadyOps() : 0;
+            if (ops == 0) {
+                key.pending = false;
+                continue;
+            }
+            pending[kept++] = key;
+            updated += processReadyOps(key, ops, action);
+        }
+        Arrays.fill(pending, kept, count, null);
+        pendingCount = kept;
+        return updated;
+    }
+
+    // ---- registration, interest changes, cancellation
+
+    @Override
+    protected SelectionKey register(AbstractSelectableChannel channel, int ops, Object attachment) {
+        EdgeKey key;
+        if (channel instanceof EdgeChannel) {
+            EdgeChannel edge = (EdgeChannel) channel;
+            key = new EdgeKey(this, channel, edge, edge.fdVal());
+        } else if (JdkInternals.isJdkChannel(channel)) {
+            key = new EdgeKey(this, channel, null, JdkInternals.fdVal(channel));
+        } else {
+            throw new IllegalSelectorException();
+        }
+        if (attachment != null) {
+            key.attach(attachment);
+        }
+        // In the key set before the interest set is applied: a racing close() then finds it.
+        keys.add(key);
+        try {
+            enqueueUpdate(key); // an edge-triggered fd joins epoll even with no interest
+            key.interestOps(ops);
+        } catch (ClosedSelectorException e) {
+            keys.remove(key);
+            key.cancel();
+            throw e;
+        }
+        return key;
+    }
+
+    /** A key's interest set changed: applied at the next selection (no system call here). */
+    void interestChanged(EdgeKey key) {
+        enqueueUpdate(key);
+    }
+
+    private void enqueueUpdate(EdgeKey key) {
+        ensureOpen();
+        synchronized (updateLock) {
+            updateKeys.addLast(key);
+        }
+    }
+
+    private void processUpdateQueue() {
+        synchronized (updateLock) {
+            EdgeKey key;
+            while ((key = updateKeys.pollFirst()) != null) {
+                if (!key.isValid()) {
+                    continue;
+                }
+                int fd = key.fd;
+                if (fd >= keysByFd.length) {
+                    keysByFd = Arrays.copyOf(keysByFd, Math.max(fd + 1, keysByFd.length * 2));
+                }
+                keysByFd[fd] = key;
+                if (key.edgeTriggered()) {
+                    if (key.registeredEvents == 0) {
+                        // Failures are ignored here, as the JDK ignores epoll_ctl errors: the
+                        // channel's own operations report what is wrong with its fd.
+                        Native.epollCtl(epfd, Native.EPOLL_CTL_ADD, fd, EDGE_EVENTS);
+                        key.registeredEvents = EDGE_EVENTS;
+                    }
+                    addPending(key); // its readiness may match the new interest set
+                } else {
+                    int newEvents = key.jdkEvents();
+                    int oldEvents = key.registeredEvents;
+                    if (newEvents != oldEvents) {
+                        int op = newEvents == 0 ? Native.EPOLL_CTL_DEL
+                                : oldEvents == 0 ? Native.EPOLL_CTL_ADD : Native.EPOLL_CTL_MOD;
+                        Native.epollCtl(epfd, op, fd, newEvents);
+                        key.registeredEvents = newEvents;
+                    }
+                }
+            }
+        }
+    }
+
+    private void processDeregisterQueue() throws IOException {
+        Set<SelectionKey> cancelled = cancelledKeys();
+        synchronized (cancelled) {
+            if (cancelled.isEmpty()) {
+                return;
+            }
+            Iterator<SelectionKey> it = cancelled.iterator();
+            while (it.hasNext()) {
+                EdgeKey key = (EdgeKey) it.next();
+                it.remove();
+                deregisterFully(key, true);
+            }
+        }
+    }
+
+    /** Removes a key from epoll and every table, then finishes a deferred channel close. */
+    private void deregisterFully(EdgeKey key, boolean leaveEpoll) throws IOException {
+        int fd = key.fd;
+        if (fd < keysByFd.length && keysByFd[fd] == key) {
+            keysByFd[fd] = null;
+        }
+        if (leaveEpoll && key.registeredEvents != 0) {
+            Native.epollCtl(epfd, Native.EPOLL_CTL_DEL, fd, 0);
+        }
+        key.registeredEvents = 0;
+        selectedKeys.remove(key);
+        keys.remove(key);
+        deregister(key); // removes the key from its channel and invalidates it
+        SelectableChannel channel = key.channel();
+        if (!channel.isOpen() && !channel.isRegistered()) {
+            if (key.edgeTriggered()) {
+                key.edgeChannel.kill();
+            } else {
+                JdkInternals.kill(channel);
+            }
+        }
+    }
+
+    // ---- wakeup and close
+
+    @Override
+    public Selector wakeup() {
+        synchronized (wakeupLock) {
+            if (!wakeupPending) {
+                // Coalesced: one eventfd write until a selection consumes it. After close() the
+                // flag stays set, so a closed eventfd is never written.
+                Native.eventfdWrite(wakeupFd, 1);
+                wakeupPending = true;
+            }
+        }
+        return this;
+    }
+
+    private void consumeWakeup() {
+        synchronized (wakeupLock) {
+            Native.eventfdRead(wakeupFd);
+            wakeupPending = false;
+        }
+    }
+
+    @Override
+    protected void implCloseSelector() throws IOException {
+        wakeup(); // a thread blocked in select() returns and releases the monitor
+        synchronized (this) {
+            synchronized (wakeupLock) {
+                wakeupPending = true;
+            }
+            synchronized (selectedKeys) {
+                synchronized (updateLock) {
+                    updateKeys.clear();
+                }
+                for (SelectionKey k : keys) {
+                    deregisterFully((EdgeKey) k, false); // the epoll fd goes away as a whole
+                }
+                synchronized (cancelledKeys()) {
+                    cancelledKeys().clear();
+                }
+                Arrays.fill(pending, 0, pendingCount, null);
+                pendingCount = 0;
+                Arrays.fill(keysByFd, null);
+                Native.close(wakeupFd);
+                Native.close(epfd);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EdgeSelector[epfd=" + epfd + (isOpen() ? "" : ", closed") + "]";
+    }
+}
