@@ -16,6 +16,8 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include <jni.h>
@@ -30,6 +32,8 @@ _Static_assert(EPOLLRDHUP == 0x2000 && EPOLLET == (1u << 31), "epoll flag bits")
 _Static_assert(EPOLL_CTL_ADD == 1 && EPOLL_CTL_DEL == 2 && EPOLL_CTL_MOD == 3, "epoll_ctl ops");
 _Static_assert(EAGAIN == 11 && EINTR == 4 && EBADF == 9 && ENOENT == 2 && EEXIST == 17,
                "errno values");
+_Static_assert(MSG_DONTWAIT == 0x40 && MSG_TRUNC == 0x20, "recv flags");
+_Static_assert(AF_INET == 2 && AF_INET6 == 10, "address families");
 
 /*
  * Call counters, striped so threads rarely share a cache line: a thread picks a stripe once,
@@ -174,4 +178,196 @@ Java_io_edgedrain_internal_nativeio_Native_fionread(JNIEnv *env, jclass cls, jin
     int avail = 0;
     int rc = ioctl(fd, FIONREAD, &avail);
     return rc < 0 ? -errno : avail;
+}
+
+/*
+ * Datagram receive ring, one block of memory owned by Java (a direct buffer), laid out here:
+ *
+ *   struct mmsghdr   msgs[slots]
+ *   struct iovec     iov[slots]
+ *   sockaddr_storage names[slots]
+ *   char             control[slots][CONTROL_SPACE]   (SO_RXQ_OVFL drop counter)
+ *   struct record    records[slots]                  (what Java reads: fixed layout below)
+ *   char             payload[slots][slot_size]
+ *
+ * The record is the only part Java reads, so its layout is part of the JNI contract
+ * (mirrored in io.edgedrain.internal.nativeio.Native.RECORD_*).
+ */
+struct record {
+    int32_t length;     /* the datagram's real length (MSG_TRUNC), even if the slot holds less */
+    int32_t flags;      /* msg_flags */
+    int32_t family;     /* 4 or 6 (an IPv4-mapped IPv6 sender is reported as 4); 0 if unknown */
+    int32_t port;
+    uint8_t address[16];/* 4 or 16 bytes used */
+    int32_t scope_id;
+    uint32_t drops;     /* SO_RXQ_OVFL: datagrams the kernel dropped on this socket so far */
+    int32_t has_drops;
+    int32_t reserved;
+};
+_Static_assert(sizeof(struct record) == 48, "record layout");
+_Static_assert(offsetof(struct record, address) == 16 && offsetof(struct record, scope_id) == 32
+               && offsetof(struct record, drops) == 36 && offsetof(struct record, has_drops) == 40,
+               "record layout");
+
+#define CONTROL_SPACE CMSG_SPACE(sizeof(uint32_t))
+#define ALIGN8(x) (((x) + 7) & ~(size_t)7)
+
+struct layout {
+    size_t iov, names, control, records, payload, total;
+};
+
+static struct layout ring_layout(size_t slots, size_t slot_size) {
+    struct layout l;
+    l.iov = ALIGN8(slots * sizeof(struct mmsghdr));
+    l.names = ALIGN8(l.iov + slots * sizeof(struct iovec));
+    l.control = ALIGN8(l.names + slots * sizeof(struct sockaddr_storage));
+    l.records = ALIGN8(l.control + slots * CONTROL_SPACE);
+    l.payload = ALIGN8(l.records + slots * sizeof(struct record));
+    l.total = l.payload + slots * slot_size;
+    return l;
+}
+
+EXPORT JNIEXPORT void JNICALL
+Java_io_edgedrain_internal_nativeio_Native_ringLayout(JNIEnv *env, jclass cls, jint slots,
+                                                      jint slot_size, jintArray out) {
+    (void)cls;
+    struct layout l = ring_layout((size_t)slots, (size_t)slot_size);
+    jint values[3] = { (jint)l.total, (jint)l.records, (jint)l.payload };
+    (*env)->SetIntArrayRegion(env, out, 0, 3, values);
+}
+
+EXPORT JNIEXPORT void JNICALL
+Java_io_edgedrain_internal_nativeio_Native_ringInit(JNIEnv *env, jclass cls, jlong address,
+                                                    jint slots, jint slot_size) {
+    (void)env; (void)cls;
+    char *base = (char *)(intptr_t)address;
+    struct layout l = ring_layout((size_t)slots, (size_t)slot_size);
+    struct mmsghdr *msgs = (struct mmsghdr *)base;
+    struct iovec *iov = (struct iovec *)(base + l.iov);
+    memset(base, 0, l.payload);
+    for (int i = 0; i < slots; i++) {
+        iov[i].iov_base = base + l.payload + (size_t)i * (size_t)slot_size;
+        iov[i].iov_len = (size_t)slot_size;
+        msgs[i].msg_hdr.msg_name = base + l.names + (size_t)i * sizeof(struct sockaddr_storage);
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+        msgs[i].msg_hdr.msg_control = base + l.control + (size_t)i * CONTROL_SPACE;
+    }
+}
+
+static void decode_name(const struct sockaddr_storage *name, socklen_t len, struct record *r) {
+    r->family = 0;
+    r->port = 0;
+    r->scope_id = 0;
+    memset(r->address, 0, sizeof r->address);
+    if (name->ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *)name;
+        r->family = 4;
+        r->port = ntohs(sin->sin_port);
+        memcpy(r->address, &sin->sin_addr, 4);
+    } else if (name->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)name;
+        r->port = ntohs(sin6->sin6_port);
+        if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+            r->family = 4; /* as the JDK reports it: an Inet4Address */
+            memcpy(r->address, &sin6->sin6_addr.s6_addr[12], 4);
+        } else {
+            r->family = 6;
+            memcpy(r->address, &sin6->sin6_addr, 16);
+            r->scope_id = (int32_t)sin6->sin6_scope_id;
+        }
+    }
+}
+
+static void decode_drops(struct msghdr *hdr, struct record *r) {
+    r->has_drops = 0;
+    r->drops = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(hdr); c != NULL; c = CMSG_NXTHDR(hdr, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+            memcpy(&r->drops, CMSG_DATA(c), sizeof r->drops);
+            r->has_drops = 1;
+        }
+    }
+}
+
+/* recvmmsg into the first `vlen` slots; fills one record per datagram; returns how many. */
+EXPORT JNIEXPORT jint JNICALL
+Java_io_edgedrain_internal_nativeio_Native_ringReceive(JNIEnv *env, jclass cls, jint fd,
+                                                       jlong address, jint slots, jint slot_size,
+                                                       jint vlen, jint flags) {
+    (void)env; (void)cls;
+    count(SYSCALL_ID(RECVMMSG));
+    char *base = (char *)(intptr_t)address;
+    struct layout l = ring_layout((size_t)slots, (size_t)slot_size);
+    struct mmsghdr *msgs = (struct mmsghdr *)base;
+    for (int i = 0; i < vlen; i++) {
+        msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+        msgs[i].msg_hdr.msg_controllen = CONTROL_SPACE;
+        msgs[i].msg_hdr.msg_flags = 0;
+        msgs[i].msg_len = 0;
+    }
+    int n = recvmmsg(fd, msgs, (unsigned)vlen, flags, NULL);
+    if (n < 0) return -errno;
+    struct record *records = (struct record *)(base + l.records);
+    for (int i = 0; i < n; i++) {
+        struct record *r = &records[i];
+        r->length = (int32_t)msgs[i].msg_len;
+        r->flags = msgs[i].msg_hdr.msg_flags;
+        decode_name(msgs[i].msg_hdr.msg_name, msgs[i].msg_hdr.msg_namelen, r);
+        decode_drops(&msgs[i].msg_hdr, r);
+    }
+    return n;
+}
+
+/* sendto: to `address` (4 or 16 bytes) and `port`, or to the connected peer when address is null. */
+EXPORT JNIEXPORT jint JNICALL
+Java_io_edgedrain_internal_nativeio_Native_sendTo(JNIEnv *env, jclass cls, jint fd, jlong buffer,
+                                                  jint length, jint flags, jbyteArray address,
+                                                  jint port, jint scope_id) {
+    (void)cls;
+    count(SYSCALL_ID(SENDMSG));
+    struct sockaddr_storage ss;
+    socklen_t sslen = 0;
+    memset(&ss, 0, sizeof ss);
+    if (address != NULL) {
+        jsize alen = (*env)->GetArrayLength(env, address);
+        if (alen == 4) {
+            struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+            sin->sin_family = AF_INET;
+            sin->sin_port = htons((uint16_t)port);
+            (*env)->GetByteArrayRegion(env, address, 0, 4, (jbyte *)&sin->sin_addr);
+            sslen = sizeof *sin;
+        } else if (alen == 16) {
+            struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+            sin6->sin6_family = AF_INET6;
+            sin6->sin6_port = htons((uint16_t)port);
+            sin6->sin6_scope_id = (uint32_t)scope_id;
+            (*env)->GetByteArrayRegion(env, address, 0, 16, (jbyte *)&sin6->sin6_addr);
+            sslen = sizeof *sin6;
+        } else {
+            return -EINVAL;
+        }
+    }
+    ssize_t n = sendto(fd, (const void *)(intptr_t)buffer, (size_t)length, flags,
+                       sslen ? (struct sockaddr *)&ss : NULL, sslen);
+    return n < 0 ? -errno : (jint)n;
+}
+
+EXPORT JNIEXPORT jint JNICALL
+Java_io_edgedrain_internal_nativeio_Native_enableDropCounter(JNIEnv *env, jclass cls, jint fd) {
+    (void)env; (void)cls;
+    count(SYSCALL_ID(SETSOCKOPT));
+    int one = 1;
+    int rc = setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
+    return rc < 0 ? -errno : 0;
+}
+
+/* The socket's address family (AF_INET or AF_INET6), or -errno. */
+EXPORT JNIEXPORT jint JNICALL
+Java_io_edgedrain_internal_nativeio_Native_socketDomain(JNIEnv *env, jclass cls, jint fd) {
+    (void)env; (void)cls;
+    int domain = 0;
+    socklen_t len = sizeof domain;
+    int rc = getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+    return rc < 0 ? -errno : domain;
 }

@@ -2,11 +2,16 @@ package io.edgedrain;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.ProtocolFamily;
 import java.nio.channels.Channel;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.spi.AbstractSelector;
+import java.util.Locale;
 
+import io.edgedrain.internal.datagram.EdgeDatagramChannel;
 import io.edgedrain.internal.jdk.JdkInternals;
 import io.edgedrain.internal.nativeio.NativeLibrary;
+import io.edgedrain.internal.select.DrainSettings;
 import io.edgedrain.internal.select.EdgeSelector;
 
 import sun.nio.ch.SelectorProviderImpl;
@@ -46,6 +51,42 @@ public class EdgeDrainSelectorProvider extends SelectorProviderImpl {
         }
     }
 
+    /** Settings from system properties, read once per JVM. */
+    private static final class Settings {
+        static final DrainSettings DRAIN = read();
+
+        private static DrainSettings read() {
+            String enabled = System.getProperty(DRAIN_PROPERTY, "true").trim().toLowerCase(Locale.ROOT);
+            String budget = System.getProperty(BUDGET_PROPERTY);
+            boolean on = true;
+            switch (enabled) {
+                case "true": case "on": break;
+                case "false": case "off": on = false; break;
+                default:
+                    LOG.log(Level.WARNING, "ignoring " + DRAIN_PROPERTY + "=" + enabled + " (expected true or false)");
+            }
+            int n = DrainSettings.DEFAULT_BUDGET;
+            if (budget != null) {
+                try {
+                    n = Integer.parseInt(budget.trim());
+                    if (n < 0) {
+                        throw new NumberFormatException();
+                    }
+                } catch (NumberFormatException e) {
+                    LOG.log(Level.WARNING, "ignoring " + BUDGET_PROPERTY + "=" + budget
+                            + " (expected a number >= 0); using " + DrainSettings.DEFAULT_BUDGET);
+                    n = DrainSettings.DEFAULT_BUDGET;
+                }
+            }
+            return new DrainSettings(on, n);
+        }
+    }
+
+    /** {@code -Dedgedrain.drain=false}: no re-presentation (plain level-triggered behaviour). */
+    public static final String DRAIN_PROPERTY = "edgedrain.drain";
+    /** {@code -Dedgedrain.drain.budget=N}: re-presentations allowed per selection. */
+    public static final String BUDGET_PROPERTY = "edgedrain.drain.budget";
+
     public EdgeDrainSelectorProvider() {
         isActive(); // runs the one-time check (and its warning) now
     }
@@ -65,7 +106,32 @@ public class EdgeDrainSelectorProvider extends SelectorProviderImpl {
         if (!isActive()) {
             return JdkInternals.defaultProvider().openSelector();
         }
-        return new EdgeSelector(this);
+        return new EdgeSelector(this, Settings.DRAIN);
+    }
+
+    /**
+     * EdgeDrain's draining datagram channel, over a socket of the JDK's default family (IPv6 when
+     * available, which also carries IPv4).
+     */
+    @Override
+    public DatagramChannel openDatagramChannel() throws IOException {
+        DatagramChannel jdk = JdkInternals.defaultProvider().openDatagramChannel();
+        return isActive() ? adopt(jdk) : jdk;
+    }
+
+    @Override
+    public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
+        DatagramChannel jdk = JdkInternals.defaultProvider().openDatagramChannel(family);
+        return isActive() ? adopt(jdk) : jdk;
+    }
+
+    private DatagramChannel adopt(DatagramChannel jdk) throws IOException {
+        try {
+            return new EdgeDatagramChannel(this, jdk);
+        } catch (IOException | RuntimeException e) {
+            jdk.close();
+            throw e;
+        }
     }
 
     /** As the JDK's default provider: {@code SelectorProviderImpl} does not provide it. */

@@ -23,7 +23,10 @@ public final class Native {
     public static final int CLOSE = 6;
     public static final int POLL = 7;
     public static final int IOCTL_FIONREAD = 8;
-    public static final int SYSCALL_COUNT = 9;
+    public static final int RECVMMSG = 9;
+    public static final int SENDMSG = 10;
+    public static final int SETSOCKOPT = 11;
+    public static final int SYSCALL_COUNT = 12;
 
     // Linux values, identical on x86-64 and aarch64; the C file asserts them at compile time.
     public static final int EPOLLIN = 0x001;
@@ -43,6 +46,23 @@ public final class Native {
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int EEXIST = 17;
+    public static final int EINVAL = 22;
+    public static final int EMSGSIZE = 90;
+    public static final int ECONNREFUSED = 111;
+
+    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_DONTWAIT = 0x40;
+
+    // The receive ring's per-datagram record (struct record in edgedrain.c), 48 bytes.
+    public static final int RECORD_SIZE = 48;
+    public static final int RECORD_LENGTH = 0;
+    public static final int RECORD_FLAGS = 4;
+    public static final int RECORD_FAMILY = 8;
+    public static final int RECORD_PORT = 12;
+    public static final int RECORD_ADDRESS = 16;
+    public static final int RECORD_SCOPE_ID = 32;
+    public static final int RECORD_DROPS = 36;
+    public static final int RECORD_HAS_DROPS = 40;
 
     /** Calls made so far, by every thread, to the wrapper with this id. */
     public static native long callCount(int syscall);
@@ -80,6 +100,36 @@ public final class Native {
 
     /** Bytes readable now ({@code ioctl(FIONREAD)}); for a datagram socket, the next datagram's size. */
     public static native int fionread(int fd);
+
+    /**
+     * Sizes of a receive ring of {@code slots} datagrams of up to {@code slotSize} bytes:
+     * {@code out[0]} total bytes, {@code out[1]} offset of the records, {@code out[2]} of the payloads.
+     */
+    public static native void ringLayout(int slots, int slotSize, int[] out);
+
+    /** Prepares the headers of a ring in memory at {@code address} (laid out by ringLayout). */
+    public static native void ringInit(long address, int slots, int slotSize);
+
+    /**
+     * recvmmsg into the first {@code count} slots of the ring; one record per datagram received.
+     * Returns how many datagrams, or -errno.
+     */
+    public static native int ringReceive(int fd, long address, int slots, int slotSize, int count, int flags);
+
+    /**
+     * sendto the peer {@code address} (4 or 16 bytes) and {@code port}, or to the connected peer
+     * when {@code address} is null. Returns bytes sent, or -errno.
+     */
+    public static native int sendTo(int fd, long buffer, int length, int flags, byte[] address, int port, int scopeId);
+
+    /** setsockopt(SO_RXQ_OVFL): each received datagram then carries the socket's drop counter. */
+    public static native int enableDropCounter(int fd);
+
+    /** The socket's address family: {@link #AF_INET} or {@link #AF_INET6}; -errno on failure. */
+    public static native int socketDomain(int fd);
+
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
 
     /** Returns {@code result} if it is not an error, else throws an IOException naming the call. */
     public static long check(long result, String call) throws IOException {

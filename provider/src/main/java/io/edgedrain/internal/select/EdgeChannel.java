@@ -15,6 +15,12 @@ public interface EdgeChannel {
     Readiness readiness();
 
     /**
+     * How many successful reads (datagrams delivered) the channel has made: the drain pass
+     * presents a key again only while this advances, i.e. while the application is reading.
+     */
+    long readProgress();
+
+    /**
      * Called by a selector that deregistered this channel's last key when the channel is already
      * closed: the deferred close of the fd happens here, as for the JDK's {@code SelChImpl.kill()}.
      */

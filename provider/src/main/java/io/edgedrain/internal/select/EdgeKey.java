@@ -45,6 +45,10 @@ final class EdgeKey extends AbstractSelectionKey {
     int selectedSlot = -1;
     /** Whether the key is in the selector's list of edge-triggered keys that may be selectable. */
     boolean pending;
+    /** Whether the key is a drain candidate of the current selection (SelectedKeySet). */
+    boolean drainCandidate;
+    /** The channel's read progress when the key was last presented to the application. */
+    long presentedProgress;
 
     EdgeKey(EdgeSelector selector, SelectableChannel channel, EdgeChannel edgeChannel, int fd) {
         this.selector = selector;

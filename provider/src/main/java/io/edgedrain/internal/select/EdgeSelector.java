@@ -57,7 +57,8 @@ public final class EdgeSelector extends AbstractSelector {
     private final Set<SelectionKey> keys = ConcurrentHashMap.newKeySet();
     private final Set<SelectionKey> publicKeys = Collections.unmodifiableSet(keys);
     /** Guarded by itself (and taken inside the selector's monitor during a selection). */
-    private final SelectedKeySet selectedKeys = new SelectedKeySet();
+    private final SelectedKeySet selectedKeys;
+    private final SelectorCounters counters = new SelectorCounters();
 
     // Guarded by the selector's monitor.
     /** fd -> key; fds are small dense ints. */
@@ -75,8 +76,9 @@ public final class EdgeSelector extends AbstractSelector {
     private boolean wakeupPending;
     private final Object wakeupLock = new Object();
 
-    public EdgeSelector(SelectorProvider provider) throws IOException {
+    public EdgeSelector(SelectorProvider provider, DrainSettings drain) throws IOException {
         super(provider);
+        selectedKeys = new SelectedKeySet(drain, counters);
         int ep = (int) Native.check(Native.epollCreate(), "epoll_create1");
         int wake = Native.eventfd();
         try {
@@ -95,6 +97,11 @@ public final class EdgeSelector extends AbstractSelector {
         eventDataOffset = Native.epollDataOffset();
         events = ByteBuffer.allocateDirect(MAX_EVENTS * eventSize).order(ByteOrder.nativeOrder());
         eventsAddress = Native.directAddress(events);
+    }
+
+    /** What this selector has done: selections, epoll_wait calls, drain re-presentations. */
+    public SelectorCounters counters() {
+        return counters;
     }
 
     private void ensureOpen() {
@@ -175,15 +182,18 @@ public final class EdgeSelector extends AbstractSelector {
     }
 
     private int doSelect(Consumer<SelectionKey> action, long timeout) throws IOException {
+        counters.selections++;
         processUpdateQueue();
         processDeregisterQueue();
         selectedKeys.compact();
+        selectedKeys.beginSelection();
 
         long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
         // Level-triggered contract: never block while an edge-triggered key is selectable.
         int waitMillis = anyPendingSelectable() ? 0 : (int) Math.min(timeout, Integer.MAX_VALUE);
         int updated = 0;
         while (true) {
+            counters.epollWaits++;
             int n = waitMillis == 0 ? Native.epollWait(epfd, eventsAddress, MAX_EVENTS, 0) : blockingWait(waitMillis);
             if (n == -Native.EINTR) {
                 n = 0;
@@ -216,6 +226,12 @@ public final class EdgeSelector extends AbstractSelector {
             }
             updated += processPending(action);
             if (done || updated > 0 || pendingCount > 0) { // pendingCount: a key is selectable
+                if (action != null) {
+                    // The action has seen every selected key: its pass ends here, so drain now.
+                    while (selectedKeys.drainRound(action)) {
+                        ensureOpen();
+                    }
+                }
                 return updated;
             }
             // Only edges outside every interest set (or EINTR): keep waiting, as the JDK would.
@@ -256,6 +272,9 @@ public final class EdgeSelector extends AbstractSelector {
      * a key not selected gets exactly them and joins the set. Returns 1 when the key counts.
      */
     private int processReadyOps(EdgeKey key, int ops, Consumer<SelectionKey> action) {
+        if (key.edgeTriggered() && (ops & SelectionKey.OP_READ) != 0) {
+            selectedKeys.presentingReadable(key); // a drain candidate of this pass
+        }
         if (action != null) {
             key.setReady(ops);
             if ((ops & key.interest()) != 0) {

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.ConcurrentModificationException;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.function.Consumer;
 
 /**
  * The selected-key set, as the application sees it: keys may be removed but not added (the
@@ -13,6 +14,13 @@ import java.util.NoSuchElementException;
  * so adding, testing and removing allocate nothing; iteration is in selection order. Removal
  * leaves a hole that the next selection compacts away. Like {@code HashSet}, it is not
  * thread-safe and its iterators are fail-fast.
+ *
+ * <p><b>The drain pass.</b> When an iterator reaches the end of the set (which is how
+ * {@code for}, {@code forEach}, {@code removeIf} and streams end), edge-triggered keys selected
+ * readable in this selection are presented again, in round-robin order, if their channel has
+ * delivered data since they were last presented and is still readable (has not seen EAGAIN).
+ * A key whose channel made no progress is left for the next selection, as level-triggered
+ * selection would. A per-selection budget bounds the re-presentations.
  */
 final class SelectedKeySet extends AbstractSet<SelectionKey> {
     private EdgeKey[] slots = new EdgeKey[16];
@@ -21,14 +29,94 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
     private int size;
     private int modCount;
 
+    // The drain pass of the current selection.
+    private final DrainSettings drain;
+    private final SelectorCounters counters;
+    private EdgeKey[] candidates = new EdgeKey[16];
+    private int candidateCount;
+    private int budgetLeft;
+    private boolean budgetExhausted;
+
+    SelectedKeySet(DrainSettings drain, SelectorCounters counters) {
+        this.drain = drain;
+        this.counters = counters;
+    }
+
+    /** A new selection starts a new pass: no candidates yet, the whole budget. */
+    void beginSelection() {
+        for (int i = 0; i < candidateCount; i++) {
+            candidates[i].drainCandidate = false;
+            candidates[i] = null;
+        }
+        candidateCount = 0;
+        budgetLeft = drain.budget();
+        budgetExhausted = false;
+    }
+
+    /** A key of an EdgeDrain channel is being presented readable by this selection. */
+    void presentingReadable(EdgeKey key) {
+        key.presentedProgress = key.edgeChannel.readProgress();
+        if (!drain.enabled() || key.drainCandidate) {
+            return;
+        }
+        if (candidateCount == candidates.length) {
+            candidates = Arrays.copyOf(candidates, candidateCount * 2);
+        }
+        key.drainCandidate = true;
+        candidates[candidateCount++] = key;
+    }
+
+    /**
+     * One round of the drain pass: every candidate that made progress and is still readable is
+     * presented again, appended to this set (or, with an action, handed to it). Candidates that
+     * are drained, no longer interested, or made no progress leave the pass. Returns whether any
+     * key was presented.
+     */
+    boolean drainRound(Consumer<SelectionKey> action) {
+        int kept = 0;
+        int count = candidateCount;
+        boolean presented = false;
+        for (int i = 0; i < count; i++) {
+            EdgeKey key = candidates[i];
+            int ops = key.isValid() ? key.edgeReadyOps() : 0;
+            boolean progressed = key.edgeChannel.readProgress() != key.presentedProgress;
+            if ((ops & SelectionKey.OP_READ) == 0 || !progressed) {
+                key.drainCandidate = false;
+                continue;
+            }
+            candidates[kept++] = key;
+            if (budgetLeft == 0) {
+                if (!budgetExhausted) {
+                    budgetExhausted = true;
+                    counters.budgetExhaustions++;
+                }
+                continue;
+            }
+            budgetLeft--;
+            counters.representations++;
+            key.presentedProgress = key.edgeChannel.readProgress();
+            key.setReady(ops);
+            presented = true;
+            if (action != null) {
+                action.accept(key);
+            } else {
+                if (isSelected(key)) {
+                    removeAt(key.selectedSlot); // presented again at the end of the pass
+                }
+                select(key);
+            }
+        }
+        Arrays.fill(candidates, kept, count, null);
+        candidateCount = kept;
+        return presented;
+    }
+
     /** Adds a key that is not selected (the selector's only way in). */
     void select(EdgeKey key) {
         assert key.selectedSlot < 0;
         if (end == slots.length) {
-            compact();
-            if (end == slots.length) {
-                slots = Arrays.copyOf(slots, slots.length * 2);
-            }
+            // Grow, never compact here: a drain round appends while an iterator is positioned.
+            slots = Arrays.copyOf(slots, slots.length * 2);
         }
         key.selectedSlot = end;
         slots[end++] = key;
@@ -83,9 +171,6 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
         slots[slot] = null;
         size--;
         modCount++;
-        if (size == 0) {
-            end = 0;
-        }
     }
 
     @Override
@@ -122,6 +207,14 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
 
             @Override
             public boolean hasNext() {
+                if (next < end) {
+                    return true;
+                }
+                // The end of the application's pass: present the keys not yet drained again.
+                if (candidateCount > 0 && modCount == expectedModCount && drainRound(null)) {
+                    expectedModCount = modCount;
+                    next = advance(next);
+                }
                 return next < end;
             }
 
@@ -146,12 +239,8 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
                 if (modCount != expectedModCount) {
                     throw new ConcurrentModificationException();
                 }
-                boolean emptied = size == 1;
                 removeAt(last);
                 last = -1;
-                if (emptied) {
-                    next = 0; // removeAt reset end to 0
-                }
                 expectedModCount = modCount;
             }
         };

@@ -16,6 +16,7 @@ final class EventfdChannel extends AbstractSelectableChannel implements EdgeChan
     private final int fd;
     private final Readiness readiness = new Readiness();
     volatile boolean killed;
+    private volatile long reads;
 
     EventfdChannel(SelectorProvider provider) throws IOException {
         super(provider);
@@ -35,12 +36,18 @@ final class EventfdChannel extends AbstractSelectableChannel implements EdgeChan
             return false;
         }
         Native.check(n, "eventfd read");
+        reads++;
         return true;
     }
 
     @Override
     public int fdVal() {
         return fd;
+    }
+
+    @Override
+    public long readProgress() {
+        return reads;
     }
 
     @Override
