@@ -13,6 +13,7 @@ import io.edgedrain.internal.jdk.JdkInternals;
 import io.edgedrain.internal.nativeio.NativeLibrary;
 import io.edgedrain.internal.select.DrainSettings;
 import io.edgedrain.internal.select.EdgeSelector;
+import io.edgedrain.metrics.SelectorMetrics;
 
 import sun.nio.ch.SelectorProviderImpl;
 
@@ -106,7 +107,9 @@ public class EdgeDrainSelectorProvider extends SelectorProviderImpl {
         if (!isActive()) {
             return JdkInternals.defaultProvider().openSelector();
         }
-        return new EdgeSelector(this, Settings.DRAIN);
+        EdgeSelector selector = new EdgeSelector(this, Settings.DRAIN);
+        SelectorMetrics.export(selector);
+        return selector;
     }
 
     /**

@@ -19,7 +19,9 @@ import io.edgedrain.internal.nativeio.Native;
  * The seed scenario, run in a child JVM by {@link Demo} on whatever provider that JVM has: a
  * legacy NIO loop reads one datagram per selected key per {@code select()}; a sender sends N
  * datagrams, then sets a stop flag and calls {@code wakeup()}; the loop exits and closes its
- * channel. Prints one line: {@code provider sent received epoll_waits}.
+ * channel. Prints one line: {@code provider sent received syscalls}: the loop's system calls,
+ * from EdgeDrain's native counters (epoll_wait + recvmmsg), or for the JDK from the loop's own
+ * calls (each select() is one epoll_wait, each receive() one recvfrom, in the JDK's implementation).
  */
 final class SeedScenario {
     private static volatile boolean stop;
@@ -29,7 +31,7 @@ final class SeedScenario {
         SelectorProvider provider = SelectorProvider.provider();
         // By name: on the JDK's provider this JVM may not load EdgeDrain's classes at all.
         boolean edgeDrain = provider.getClass().getName().equals(Demo.PROVIDER) && EdgeDrainSelectorProvider.isActive();
-        long waitsBefore = edgeDrain ? Native.callCount(Native.EPOLL_WAIT) : -1;
+        long syscallsBefore = edgeDrain ? nativeSyscalls() : 0;
 
         DatagramChannel receiver = DatagramChannel.open();
         receiver.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20); // no kernel drops: loss is the loop's
@@ -38,7 +40,8 @@ final class SeedScenario {
         Selector selector = Selector.open();
         receiver.register(selector, SelectionKey.OP_READ);
         AtomicInteger received = new AtomicInteger();
-        Thread loop = new Thread(() -> legacyLoop(selector, received), "legacy-loop");
+        AtomicInteger apiCalls = new AtomicInteger();
+        Thread loop = new Thread(() -> legacyLoop(selector, received, apiCalls), "legacy-loop");
         loop.start();
 
         try (DatagramChannel sender = DatagramChannel.open()) {
@@ -51,21 +54,27 @@ final class SeedScenario {
         stop = true;
         selector.wakeup();
         loop.join(10_000);
-        long waits = edgeDrain ? Native.callCount(Native.EPOLL_WAIT) - waitsBefore : -1;
-        System.out.println((edgeDrain ? "EdgeDrain" : "JDK") + " " + count + " " + received.get() + " " + waits);
+        long syscalls = edgeDrain ? nativeSyscalls() - syscallsBefore : apiCalls.get();
+        System.out.println((edgeDrain ? "EdgeDrain" : "JDK") + " " + count + " " + received.get() + " " + syscalls);
+    }
+
+    private static long nativeSyscalls() {
+        return Native.callCount(Native.EPOLL_WAIT) + Native.callCount(Native.RECVMMSG);
     }
 
     /** How many NIO servers are written: one receive() per selected key, until told to stop. */
-    private static void legacyLoop(Selector selector, AtomicInteger received) {
+    private static void legacyLoop(Selector selector, AtomicInteger received, AtomicInteger apiCalls) {
         ByteBuffer buffer = ByteBuffer.allocate(2048);
         try {
             while (!stop) {
                 selector.select();
+                apiCalls.incrementAndGet();
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext()) {
                     SelectionKey key = keys.next();
                     keys.remove();
                     buffer.clear();
+                    apiCalls.incrementAndGet();
                     if (((DatagramChannel) key.channel()).receive(buffer) != null) {
                         received.incrementAndGet();
                     }

@@ -15,9 +15,11 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -72,6 +74,10 @@ public final class EdgeSelector extends AbstractSelector {
     private final ArrayDeque<EdgeKey> updateKeys = new ArrayDeque<>();
     private final Object updateLock = new Object();
 
+    /** Told of every EdgeDrain channel that leaves this selector (metrics keep its totals). */
+    private volatile Consumer<EdgeChannel> deregistered = channel -> { };
+    private final List<Runnable> closeHooks = new CopyOnWriteArrayList<>();
+
     /** Whether the eventfd holds an unconsumed wakeup; guarded by wakeupLock. */
     private boolean wakeupPending;
     private final Object wakeupLock = new Object();
@@ -102,6 +108,16 @@ public final class EdgeSelector extends AbstractSelector {
     /** What this selector has done: selections, epoll_wait calls, drain re-presentations. */
     public SelectorCounters counters() {
         return counters;
+    }
+
+    /** Calls {@code listener} with each EdgeDrain channel whose key this selector deregisters. */
+    public void onDeregistered(Consumer<EdgeChannel> listener) {
+        deregistered = listener;
+    }
+
+    /** Runs {@code hook} once this selector has closed. */
+    public void onClose(Runnable hook) {
+        closeHooks.add(hook);
     }
 
     private void ensureOpen() {
@@ -443,6 +459,9 @@ public final class EdgeSelector extends AbstractSelector {
         selectedKeys.remove(key);
         keys.remove(key);
         deregister(key); // removes the key from its channel and invalidates it
+        if (key.edgeTriggered()) {
+            deregistered.accept(key.edgeChannel);
+        }
         SelectableChannel channel = key.channel();
         if (!channel.isOpen() && !channel.isRegistered()) {
             if (key.edgeTriggered()) {
@@ -498,6 +517,9 @@ public final class EdgeSelector extends AbstractSelector {
                 Native.close(wakeupFd);
                 Native.close(epfd);
             }
+        }
+        for (Runnable hook : closeHooks) {
+            hook.run();
         }
     }
 

@@ -1,0 +1,148 @@
+package io.edgedrain.metrics;
+
+import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
+import java.nio.channels.SelectionKey;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import io.edgedrain.internal.datagram.DatagramCounters;
+import io.edgedrain.internal.datagram.EdgeDatagramChannel;
+import io.edgedrain.internal.select.EdgeChannel;
+import io.edgedrain.internal.select.EdgeSelector;
+import io.edgedrain.internal.select.SelectorCounters;
+
+/** The {@link SelectorMXBean} of one {@link EdgeSelector}, registered for the selector's life. */
+public final class SelectorMetrics implements SelectorMXBean {
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final System.Logger LOG = System.getLogger("io.edgedrain");
+
+    private final EdgeSelector selector;
+    private final SelectorCounters counters;
+    /** Sums of the datagram channels that have left this selector; guarded by this. */
+    private long retiredReceived;
+    private long retiredRecvmmsg;
+    private long retiredEagains;
+    private long retiredDrops;
+    private long retiredQueued;
+    private long retiredQueuedBytes;
+
+    private SelectorMetrics(EdgeSelector selector) {
+        this.selector = selector;
+        this.counters = selector.counters();
+    }
+
+    /**
+     * Exports the selector's MBean until the selector closes. JMX trouble never fails the
+     * selector: it is logged once per selector at debug level.
+     */
+    public static void export(EdgeSelector selector) {
+        SelectorMetrics metrics = new SelectorMetrics(selector);
+        selector.onDeregistered(metrics::retire);
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            ObjectName name = new ObjectName("io.edgedrain:type=Selector,id=" + IDS.incrementAndGet());
+            server.registerMBean(metrics, name);
+            selector.onClose(() -> {
+                try {
+                    server.unregisterMBean(name);
+                } catch (JMException e) {
+                    LOG.log(Level.DEBUG, "cannot unregister " + name, e);
+                }
+            });
+        } catch (JMException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "EdgeDrain selector metrics are not exported to JMX", e);
+        }
+    }
+
+    private synchronized void retire(EdgeChannel channel) {
+        if (channel instanceof EdgeDatagramChannel) {
+            DatagramCounters c = ((EdgeDatagramChannel) channel).counters();
+            retiredReceived += c.datagramsReceived();
+            retiredRecvmmsg += c.recvmmsgCalls();
+            retiredEagains += c.eagains();
+            retiredDrops += c.kernelDrops();
+            retiredQueued += c.queuedAtCloseDatagrams();
+            retiredQueuedBytes += c.queuedAtCloseBytes();
+        }
+    }
+
+    /** Sums one counter over the registered datagram channels plus those that have left. */
+    private synchronized long sum(java.util.function.ToLongFunction<DatagramCounters> counter, long retired) {
+        long total = retired;
+        if (selector.isOpen()) {
+            try {
+                for (SelectionKey key : selector.keys()) {
+                    if (key.channel() instanceof EdgeDatagramChannel) {
+                        total += counter.applyAsLong(((EdgeDatagramChannel) key.channel()).counters());
+                    }
+                }
+            } catch (java.nio.channels.ClosedSelectorException e) {
+                // closed meanwhile: its channels have been retired
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public long getSelections() {
+        return counters.selections();
+    }
+
+    @Override
+    public long getEpollWaits() {
+        return counters.epollWaits();
+    }
+
+    @Override
+    public long getRepresentations() {
+        return counters.representations();
+    }
+
+    @Override
+    public long getBudgetExhaustions() {
+        return counters.budgetExhaustions();
+    }
+
+    @Override
+    public int getRegisteredKeys() {
+        try {
+            return selector.keys().size();
+        } catch (java.nio.channels.ClosedSelectorException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public long getDatagramsReceived() {
+        return sum(DatagramCounters::datagramsReceived, retiredReceived);
+    }
+
+    @Override
+    public long getRecvmmsgCalls() {
+        return sum(DatagramCounters::recvmmsgCalls, retiredRecvmmsg);
+    }
+
+    @Override
+    public long getEagains() {
+        return sum(DatagramCounters::eagains, retiredEagains);
+    }
+
+    @Override
+    public long getKernelDrops() {
+        return sum(DatagramCounters::kernelDrops, retiredDrops);
+    }
+
+    @Override
+    public long getQueuedAtCloseDatagrams() {
+        return sum(DatagramCounters::queuedAtCloseDatagrams, retiredQueued);
+    }
+
+    @Override
+    public long getQueuedAtCloseBytes() {
+        return sum(DatagramCounters::queuedAtCloseBytes, retiredQueuedBytes);
+    }
+}
