@@ -1,6 +1,7 @@
 package io.edgedrain.internal.datagram;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -333,6 +334,27 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
             delivered(n);
             noteDrops(drops);
             return n;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * For the socket adaptor's blocking receive: hands over a datagram the ring still holds from
+     * earlier non-blocking receives, so order is kept. Returns false when the ring is empty.
+     */
+    boolean receiveBuffered(DatagramPacket packet) throws IOException {
+        readLock.lock();
+        try {
+            if (ring.isEmpty()) {
+                return false;
+            }
+            SocketAddress sender = ring.sender();
+            int n = ring.take(ByteBuffer.wrap(packet.getData(), packet.getOffset(), packet.getLength()));
+            delivered(n);
+            packet.setLength(n);
+            packet.setSocketAddress(sender);
+            return true;
         } finally {
             readLock.unlock();
         }

@@ -97,6 +97,9 @@ final class EdgeDatagramSocket extends DatagramSocket {
         if (!channel.isBlocking()) {
             throw new IllegalBlockingModeException();
         }
+        if (channel.receiveBuffered(p)) {
+            return; // fetched ahead by a non-blocking receive: first in, first out
+        }
         try {
             jdk.receive(p);
         } finally {
