@@ -82,6 +82,21 @@ class WakeupTest {
 
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
+    void everyWakeupEndsOneBlockedSelectionRepeatedly(SelectorProvider provider) throws Exception {
+        try (Selector selector = provider.openSelector(); Pipes p = new Pipes(provider)) {
+            p.source.register(selector, SelectionKey.OP_READ);
+            for (int round = 0; round < 10; round++) {
+                try (Background<Integer> select = new Background<>("select" + round, () -> selector.select(60_000))) {
+                    awaitBlockedInSelect(select.thread, selector);
+                    selector.wakeup();
+                    assertEquals(0, select.get(), "round " + round);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.edgedrain.compat.Providers#both")
     void wakeupAffectsOnlyTheNextSelection(SelectorProvider provider) throws Exception {
         try (Selector selector = provider.openSelector(); Pipes p = new Pipes(provider)) {
             p.source.register(selector, SelectionKey.OP_READ);
