@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.CancelledKeyException;
@@ -19,8 +20,13 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.spi.SelectorProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -243,6 +249,50 @@ class CloseTest {
             assertTrue(p.source.isOpen());
             assertFalse(p.sink.isOpen());
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.edgedrain.compat.Providers#both")
+    void closeReleasesTheSelectorsAndDeferredChannelDescriptors(SelectorProvider provider) throws Exception {
+        Map<String, Integer> before = openDescriptors();
+        Selector selector = provider.openSelector();
+        Pipes p = new Pipes(provider);
+        DatagramChannel datagram = provider.openDatagramChannel();
+        try {
+            datagram.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            datagram.configureBlocking(false);
+            p.source.register(selector, SelectionKey.OP_READ);
+            p.sink.register(selector, SelectionKey.OP_WRITE);
+            datagram.register(selector, SelectionKey.OP_READ);
+            assertTrue(selector.selectNow() > 0);
+        } finally {
+            // Closed while registered: their descriptors are released when the selector lets go.
+            p.close();
+            datagram.close();
+            selector.close();
+        }
+        assertEquals(before, openDescriptors());
+    }
+
+    /** Counts of this process's pipe, socket and anonymous-inode descriptors, by kind. */
+    private static Map<String, Integer> openDescriptors() throws IOException {
+        Map<String, Integer> counts = new TreeMap<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException gone) {
+                    continue; // closed meanwhile (or the listing's own descriptor)
+                }
+                int bracket = target.indexOf('[');
+                String kind = bracket > 0 ? target.substring(0, bracket) : target;
+                if (kind.startsWith("pipe:") || kind.startsWith("socket:") || kind.startsWith("anon_inode:")) {
+                    counts.merge(target.startsWith("anon_inode:") ? target : kind, 1, Integer::sum);
+                }
+            }
+        }
+        return counts;
     }
 
     @ParameterizedTest
