@@ -223,4 +223,27 @@ class CancelTest {
             a.cancel(); // harmless after close
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("io.edgedrain.compat.Providers#both")
+    void closingTheSelectorReleasesAClosedRegisteredListener(SelectorProvider provider) throws Exception {
+        Selector selector = provider.openSelector();
+        InetSocketAddress address;
+        try {
+            try (ServerSocketChannel server = provider.openServerSocketChannel()) {
+                server.bind(loopback());
+                server.configureBlocking(false);
+                address = (InetSocketAddress) server.getLocalAddress();
+                server.register(selector, OP_ACCEPT);
+            }
+            try (ServerSocketChannel again = provider.openServerSocketChannel()) {
+                assertThrows(BindException.class, () -> again.bind(address), "held until deregistered");
+            }
+        } finally {
+            selector.close(); // deregisters without a selection
+        }
+        try (ServerSocketChannel again = provider.openServerSocketChannel()) {
+            again.bind(address);
+        }
+    }
 }

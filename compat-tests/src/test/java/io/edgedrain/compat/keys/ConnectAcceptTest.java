@@ -22,6 +22,7 @@ import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.NotYetBoundException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -82,6 +83,7 @@ class ConnectAcceptTest {
             assertEquals(0, selector.select(200));
             assertEquals(0, selector.selectNow());
             assertTrue(selector.selectedKeys().isEmpty());
+            assertEquals(0, key.readyOps(), "the selection that saw the socket writable set nothing ready");
             // With OP_WRITE added, only OP_WRITE is reported.
             key.interestOpsOr(OP_WRITE);
             assertEquals(1, selector.select(WAIT_MS));
@@ -312,6 +314,33 @@ class ConnectAcceptTest {
             assertEquals(1, selectUntil(selector, () -> selector.selectedKeys().contains(key)));
             assertEquals(OP_READ, key.readyOps());
             assertThrows(IOException.class, () -> pair.client.read(ByteBuffer.allocate(8)));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.edgedrain.compat.Providers#both")
+    void unconnectedSocketsAreReportedReadyForTheirWholeInterestSet(SelectorProvider provider) throws Exception {
+        // Observed JDK behaviour: epoll reports a hang-up on a socket that was never connected
+        // (or a listener never bound), and a hang-up makes every op of the interest set ready.
+        try (Selector selector = provider.openSelector();
+             SocketChannel socket = provider.openSocketChannel();
+             ServerSocketChannel unbound = provider.openServerSocketChannel()) {
+            socket.configureBlocking(false);
+            unbound.configureBlocking(false);
+            SelectionKey socketKey = socket.register(selector, OP_READ);
+            assertEquals(1, selector.select(WAIT_MS));
+            assertEquals(OP_READ, socketKey.readyOps());
+            selector.selectedKeys().clear();
+            socketKey.interestOps(OP_CONNECT | OP_WRITE);
+            assertEquals(1, selector.select(WAIT_MS));
+            assertEquals(OP_CONNECT | OP_WRITE, socketKey.readyOps());
+            selector.selectedKeys().clear();
+            socketKey.interestOps(0);
+            SelectionKey listenerKey = unbound.register(selector, OP_ACCEPT);
+            assertEquals(1, selector.select(WAIT_MS));
+            assertEquals(Set.of(listenerKey), selector.selectedKeys());
+            assertEquals(OP_ACCEPT, listenerKey.readyOps());
+            assertThrows(NotYetBoundException.class, unbound::accept);
         }
     }
 }

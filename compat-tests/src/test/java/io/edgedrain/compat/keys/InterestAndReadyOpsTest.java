@@ -240,4 +240,22 @@ class InterestAndReadyOpsTest {
             assertEquals(OP_WRITE, key.readyOps());
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("io.edgedrain.compat.Providers#both")
+    void closedSinkMakesTheSourceReadableAtEndOfStream(SelectorProvider provider) throws Exception {
+        try (Selector selector = provider.openSelector(); Pipes pipes = Pipes.open(provider, 1)) {
+            SelectionKey key = pipes.get(0).source().register(selector, OP_READ);
+            assertEquals(2, pipes.get(0).sink().write(bytes("ab")));
+            pipes.get(0).sink().close();
+            assertEquals(1, selector.selectNow());
+            assertEquals(OP_READ, key.readyOps());
+            assertEquals(2, drain(pipes.get(0).source()));
+            for (int round = 0; round < 2; round++) {
+                selector.selectedKeys().clear();
+                assertEquals(1, selector.selectNow(), "end of stream stays readable");
+                assertEquals(-1, pipes.get(0).source().read(ByteBuffer.allocate(1)));
+            }
+        }
+    }
 }
