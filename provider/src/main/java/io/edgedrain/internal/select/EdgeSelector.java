@@ -201,7 +201,6 @@ public final class EdgeSelector extends AbstractSelector {
         counters.selections++;
         processUpdateQueue();
         processDeregisterQueue();
-        selectedKeys.compact();
         selectedKeys.beginSelection();
 
         long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
