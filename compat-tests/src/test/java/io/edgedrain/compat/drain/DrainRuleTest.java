@@ -25,6 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.edgedrain.internal.datagram.EdgeDatagramChannel;
 import io.edgedrain.internal.select.DrainSettings;
 import io.edgedrain.internal.select.EdgeSelector;
 import io.edgedrain.internal.select.SelectorCounters;
@@ -218,6 +219,56 @@ class DrainRuleTest {
         assertEquals(1, selector.select(5_000));
         assertEquals(List.of(0, -1), iteratorPass(selector));
         assertEquals(1, counters(selector).representations());
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aKeyCancelledOrClosedInThePassIsNotPresentedAgain(boolean closeChannel) throws IOException {
+        Selector selector = selector(DrainSettings.DEFAULT);
+        DatagramChannel dc = channel();
+        SelectionKey key = dc.register(selector, SelectionKey.OP_READ);
+        queue(dc, 3);
+
+        assertEquals(1, selector.select(5_000));
+        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+        assertSame(key, it.next());
+        it.remove();
+        assertEquals(0, receiveOne(key));
+        if (closeChannel) {
+            dc.close();
+            assertEquals(2, ((EdgeDatagramChannel) dc).counters().queuedAtCloseDatagrams());
+        } else {
+            key.cancel();
+        }
+        assertFalse(it.hasNext(), "an invalid key is not presented again");
+        assertEquals(0, counters(selector).representations());
+        assertEquals(0, selector.selectNow());
+        assertTrue(selector.keys().isEmpty());
+    }
+
+    @Test
+    void readOnAConnectedChannelIsProgressToo() throws IOException {
+        Selector selector = selector(DrainSettings.DEFAULT);
+        DatagramChannel dc = channel();
+        if (sender == null) {
+            sender = Udp.sender();
+            opened.add(sender);
+        }
+        dc.connect(sender.getLocalAddress());
+        SelectionKey key = dc.register(selector, SelectionKey.OP_READ);
+        queue(dc, 3);
+
+        assertEquals(1, selector.select(5_000));
+        List<Integer> got = new ArrayList<>();
+        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+        while (it.hasNext()) {
+            assertSame(key, it.next());
+            it.remove();
+            buffer.clear();
+            got.add(dc.read(buffer) == 0 ? -1 : Udp.seq(buffer));
+        }
+        assertEquals(List.of(0, 1, 2, -1), got, "read() keeps the key presented until it returns 0 (EAGAIN)");
+        assertEquals(3, counters(selector).representations());
     }
 
     // ---- every way of walking the set
