@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -356,7 +355,6 @@ class DrainRuleTest {
      * key (still in the set), remove() must still work and the iteration must stay coherent.
      */
     @Test
-    @Disabled("EdgeDrain bug: Iterator.remove() after a hasNext() that re-presented the key last returned by next() throws NullPointerException (SelectedKeySet.removeAt on the slot drainRound vacated)")
     void removeAfterTheHasNextThatEndsThePassRemovesTheKeyReturnedByNext() throws IOException {
         Selector selector = selector(DrainSettings.DEFAULT);
         DatagramChannel dc = channel();

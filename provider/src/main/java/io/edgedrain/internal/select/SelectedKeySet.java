@@ -217,7 +217,8 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
             /** Whether a next key was known at the last step: what hasNext() says once the set
              *  was modified behind the iterator's back, so that next() then fails fast. */
             private boolean more = next < end;
-            private int last = -1;
+            /** The key next() returned: by identity, since a drain round may have moved it. */
+            private EdgeKey last;
             private int expectedModCount = modCount;
 
             private int advance(int from) {
@@ -252,22 +253,26 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
                 if (next >= end) {
                     throw new NoSuchElementException();
                 }
-                last = next;
+                last = slots[next];
                 next = advance(next + 1);
                 more = next < end;
-                return slots[last];
+                return last;
             }
 
             @Override
             public void remove() {
-                if (last < 0) {
+                if (last == null) {
                     throw new IllegalStateException();
                 }
                 if (modCount != expectedModCount) {
                     throw new ConcurrentModificationException();
                 }
-                removeAt(last);
-                last = -1;
+                if (isSelected(last)) {
+                    removeAt(last.selectedSlot); // maybe the slot ahead, if a drain round moved it
+                    next = advance(next);
+                    more = next < end;
+                }
+                last = null;
                 expectedModCount = modCount;
             }
         };
