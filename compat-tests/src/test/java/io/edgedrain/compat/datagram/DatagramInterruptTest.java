@@ -133,6 +133,50 @@ class DatagramInterruptTest {
         interruptBlocked(provider, true, true, 1);
     }
 
+    /**
+     * A channel used for a blocking receive in a virtual thread (which, on JDK 21+, leaves its
+     * socket non-blocking underneath), then non-blocking and blocking from platform threads.
+     */
+    @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
+    void virtualThreadThenPlatformThreadsInBothModes(SelectorProvider provider) throws Exception {
+        Assumptions.assumeTrue(virtualThreadsAvailable(), "no virtual threads before JDK 21");
+        try (DatagramChannel dc = Udp.bound4(provider);
+             DatagramChannel peer = Udp.bound4(provider)) {
+            ScheduledFuture<?> dog = Udp.closeLater(dc, Udp.WAIT_MILLIS);
+            try {
+                Blocked inVirtual = new Blocked(() -> {
+                    ByteBuffer buf = ByteBuffer.allocate(8);
+                    dc.receive(buf);
+                    return buf.position();
+                }, true);
+                Udp.send(peer, new byte[] {1, 2}, dc.getLocalAddress());
+                Udp.join(inVirtual.thread);
+                assertNull(inVirtual.thrown.get());
+                assertEquals(2, inVirtual.returned.get());
+
+                dc.configureBlocking(false);
+                assertNull(dc.receive(ByteBuffer.allocate(8)));
+                Udp.send(peer, new byte[] {3}, dc.getLocalAddress());
+                assertArrayEquals(new byte[] {3}, Udp.receiveBytes(dc, 8));
+                assertNull(dc.receive(ByteBuffer.allocate(8)));
+
+                dc.configureBlocking(true);
+                Blocked inPlatform = new Blocked(() -> {
+                    ByteBuffer buf = ByteBuffer.allocate(8);
+                    dc.receive(buf);
+                    return buf.position();
+                });
+                assertTrue(inPlatform.thread.isAlive(), "a blocking receive blocks again");
+                Udp.send(peer, new byte[] {4, 5, 6}, dc.getLocalAddress());
+                Udp.join(inPlatform.thread);
+                assertNull(inPlatform.thrown.get());
+                assertEquals(3, inPlatform.returned.get());
+            } finally {
+                dog.cancel(false);
+            }
+        }
+    }
+
     private static void closeUnderBlocked(SelectorProvider provider, boolean connected, boolean virtual)
             throws Exception {
         try (DatagramChannel dc = Udp.bound4(provider);
