@@ -25,7 +25,6 @@ import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -100,7 +99,6 @@ class DatagramClosedAndArgumentsTest {
     }
 
     /** The exact exception of each I/O operation on a closed blocking channel. */
-    @Disabled("EdgeDrain differs on JDK 17: blocking receive/send/read/write on a closed channel throw ClosedChannelException (JDK 17: AsynchronousCloseException; JDK 25: ClosedChannelException)")
     @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
     void ioOnClosedBlockingChannelThrowsTheJdksExactException(SelectorProvider provider) throws Exception {
         String expected = Runtime.version().feature() == 17 ? ACE : CCE; // observed on JDK 17 and JDK 25
@@ -132,7 +130,6 @@ class DatagramClosedAndArgumentsTest {
     }
 
     /** Closed while registered with a selector that has not yet deregistered it. */
-    @Disabled("EdgeDrain differs: closed but still registered, connect/bind throw AlreadyConnected/AlreadyBound, getLocalAddress/getRemoteAddress/get+setOption/join succeed, socket().getLocalPort() is the port (JDK: ClosedChannelException, -1)")
     @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
     void everyOperationOnClosedChannelStillRegistered(SelectorProvider provider) throws Exception {
         try (DatagramChannel peer = Udp.bound4(provider);

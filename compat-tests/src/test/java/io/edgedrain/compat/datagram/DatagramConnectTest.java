@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -208,7 +207,6 @@ class DatagramConnectTest {
         }
     }
 
-    @Disabled("EdgeDrain differs: non-blocking read()/scatter read with no space left discards the waiting datagram (JDK: returns 0 and leaves it queued)")
     @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
     void readWithNoSpaceLeavesTheDatagramQueuedNonBlocking(SelectorProvider provider) throws Exception {
         assertEquals("0 0 next [1, 2]", readWithNoSpace(provider, false));
@@ -539,7 +537,6 @@ class DatagramConnectTest {
 
     private static final String NOTHING_SENT = "0 nothing, 0 nothing, 0 nothing, 0 nothing, 0 nothing, ";
 
-    @Disabled("EdgeDrain differs: non-blocking write/send of 0 bytes on a connected channel sends a zero-length datagram (JDK: returns 0, sends nothing)")
     @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
     void writeOfNothingSendsNoDatagramNonBlocking(SelectorProvider provider) throws Exception {
         assertEquals(NOTHING_SENT, writeNothing(provider, false));
@@ -614,7 +611,6 @@ class DatagramConnectTest {
     private static final String TOO_LARGE = "send: java.net.SocketException: Message too long, position 0; "
             + "write: java.io.IOException: Message too long, position 0";
 
-    @Disabled("EdgeDrain differs: non-blocking send/write of 70,000 bytes throws SocketException \"Message too long (sendto)\" (JDK: send SocketException \"Message too long\", write IOException \"Message too long\")")
     @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
     void datagramTooLargeToSendNonBlocking(SelectorProvider provider) throws Exception {
         assertEquals(TOO_LARGE, tooLarge(provider, false));

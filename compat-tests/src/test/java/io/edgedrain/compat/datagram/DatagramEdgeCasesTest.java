@@ -18,7 +18,6 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -68,7 +67,6 @@ class DatagramEdgeCasesTest {
         assertEquals(PORT_ZERO, toPortZero(provider, true));
     }
 
-    @Disabled("EdgeDrain differs: non-blocking send to port 0 throws SocketException \"Invalid argument (sendto)\" (JDK: SocketException \"Can't send to port 0\")")
     @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
     void sendToPortZeroNonBlocking(SelectorProvider provider) throws Exception {
         assertEquals(PORT_ZERO, toPortZero(provider, false));
@@ -79,7 +77,6 @@ class DatagramEdgeCasesTest {
         assertEquals(BROADCAST, toBroadcast(provider, true));
     }
 
-    @Disabled("EdgeDrain differs: non-blocking send to 127.255.255.255 without SO_BROADCAST throws SocketException \"Permission denied (sendto)\" (JDK: BindException \"Permission denied\")")
     @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
     void sendToBroadcastWithoutSoBroadcastNonBlocking(SelectorProvider provider) throws Exception {
         assertEquals(BROADCAST, toBroadcast(provider, false));

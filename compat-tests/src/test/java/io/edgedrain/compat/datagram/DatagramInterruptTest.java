@@ -272,7 +272,6 @@ class DatagramInterruptTest {
      * The same after a non-blocking receive took the first of several queued datagrams: the JDK
      * still refuses a blocking receive on an interrupted thread and closes the channel.
      */
-    @org.junit.jupiter.api.Disabled("EdgeDrain differs: a blocking receive on an interrupted thread returns a datagram already batched into its ring and leaves the channel open (JDK: ClosedByInterruptException, channel closed)")
     @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
     void alreadyInterruptedBeforeBlockingReceiveAfterNonBlockingReceive(SelectorProvider provider) throws Exception {
         try (DatagramChannel dc = Udp.bound4(provider);

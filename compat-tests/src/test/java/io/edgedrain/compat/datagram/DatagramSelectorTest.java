@@ -19,7 +19,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -192,7 +191,6 @@ class DatagramSelectorTest {
      * A receive that took one of several queued datagrams before the channel was registered:
      * the rest are still there, so the first selection finds the channel readable.
      */
-    @Disabled("EdgeDrain differs: datagrams already batched into its ring before register() are not selected (selectNow() 0, a blocking select() waits for new traffic); JDK: selectNow() 1")
     @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
     void datagramsLeftByAReceiveBeforeRegistrationAreSelected(SelectorProvider provider) throws Exception {
         try (Selector selector = provider.openSelector();

@@ -19,7 +19,6 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.spi.SelectorProvider;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -213,7 +212,6 @@ class DatagramSocketAdaptorTest {
     }
 
     /** Mixed use: a datagram taken in by the channel's non-blocking receive path is not lost to the adaptor. */
-    @Disabled("EdgeDrain differs: datagrams batched into its ring by a non-blocking receive are invisible to socket().receive(), which times out (JDK: receives them in order)")
     @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
     void socketReceiveAfterChannelReceiveKeepsOrder(SelectorProvider provider) throws Exception {
         try (DatagramChannel dc = Udp.bound4(provider);
