@@ -267,7 +267,7 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
                 return sender;
             }
             ensureBound();
-            if (!nextDatagram(dst.remaining())) {
+            if (!nextDatagram()) {
                 return null;
             }
             SocketAddress sender = ring.sender();
@@ -300,7 +300,7 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
                 }
                 return n;
             }
-            if (!dst.hasRemaining() || !nextDatagram(dst.remaining())) {
+            if (!dst.hasRemaining() || !nextDatagram()) {
                 return 0; // no space: as the JDK, the datagram stays queued
             }
             long drops = ring.drops();
@@ -337,7 +337,7 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
                 }
                 return n;
             }
-            if (space == 0 || !nextDatagram((int) Math.min(Integer.MAX_VALUE, space))) {
+            if (space == 0 || !nextDatagram()) {
                 return 0; // no space: as the JDK, the datagram stays queued
             }
             long drops = ring.drops();
@@ -414,12 +414,12 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
      * the socket is drained: the kernel said EAGAIN, which clears OP_READ readiness (unless an
      * edge arrived meanwhile).
      */
-    private boolean nextDatagram(int wanted) throws IOException {
+    private boolean nextDatagram() throws IOException {
         if (!ring.isEmpty()) {
             return true;
         }
         long snapshot = readiness.snapshot();
-        int n = ring.fill(fd, wanted);
+        int n = ring.fill(fd);
         counters.recvmmsgCalls++;
         if (n > 0) {
             return true;
@@ -699,18 +699,21 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         long datagrams = ring.buffered();
         long bytes = ring.bufferedBytes();
         ring.discard();
-        if (bound && Native.fionread(fd) > 0) {
-            for (int i = 0; i < 1024; i++) { // bounded: a flood must not hold close() forever
-                int n = ring.fill(fd, 0);
-                if (n <= 0) {
-                    break;
+        try {
+            if (bound && Native.fionread(fd) > 0) {
+                for (int i = 0; i < 1024; i++) { // bounded: a flood must not hold close() forever
+                    int n = ring.fill(fd);
+                    if (n <= 0) {
+                        break;
+                    }
+                    datagrams += n;
+                    bytes += ring.bufferedBytes();
+                    ring.discard();
                 }
-                datagrams += n;
-                bytes += ring.bufferedBytes();
-                ring.discard();
             }
+        } catch (IOException e) {
+            // no memory for the ring: the count stays what was seen so far; close goes on
         }
-        ring.release();
         counters.queuedAtCloseDatagrams = datagrams;
         counters.queuedAtCloseBytes = bytes;
     }
