@@ -714,6 +714,7 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         } catch (IOException e) {
             // no memory for the ring: the count stays what was seen so far; close goes on
         }
+        ring.release();
         counters.queuedAtCloseDatagrams = datagrams;
         counters.queuedAtCloseBytes = bytes;
     }

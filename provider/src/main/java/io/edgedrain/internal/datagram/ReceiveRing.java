@@ -18,8 +18,9 @@ import io.edgedrain.internal.nativeio.Native;
  * it. The {@value #SLOTS} slots are 2 MiB of address space, mapped at the channel's first
  * non-blocking receive and committed by the kernel page by page as datagrams are written: small
  * datagrams make about 4 KiB resident per slot (128 KiB per channel), the most is the 2 MiB.
- * The mapping is released once the ring is unreachable (a {@link Cleaner}), never under a thread
- * that may still be copying from it.
+ * The mapping is released when a non-blocking channel closes ({@link #release}, under the read
+ * lock), else once the ring is unreachable (a {@link Cleaner}): never under a thread that may still
+ * be copying from it.
  *
  * <p>Not thread-safe: the channel's read lock guards it.
  */
@@ -29,6 +30,7 @@ final class ReceiveRing {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private ByteBuffer memory;
+    private Cleaner.Cleanable unmap;
     private int recordsOffset;
     private int payloadOffset;
 
@@ -88,7 +90,20 @@ final class ReceiveRing {
         memory = Native.wrapMemory(address, size).order(ByteOrder.nativeOrder());
         recordsOffset = layout[1];
         payloadOffset = layout[2];
-        CLEANER.register(this, () -> Native.unmapMemory(address, size));
+        unmap = CLEANER.register(this, () -> Native.unmapMemory(address, size));
+    }
+
+    /**
+     * Unmaps the memory now; only under the read lock, when no thread can be copying from it.
+     * Without this call the memory goes when the ring becomes unreachable.
+     */
+    void release() {
+        if (unmap != null) {
+            memory = null;
+            head = count = 0;
+            unmap.clean();
+            unmap = null;
+        }
     }
 
     private int record() {
