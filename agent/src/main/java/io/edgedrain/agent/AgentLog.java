@@ -35,6 +35,10 @@ final class AgentLog {
         }
     }
 
+    boolean debugging() {
+        return level == AgentOptions.LogLevel.DEBUG;
+    }
+
     void debug(String message) {
         if (level == AgentOptions.LogLevel.DEBUG) {
             Logger log = logger();

@@ -10,8 +10,7 @@ import java.util.Set;
  * <li>parse the options (the only step allowed to throw) and set the provider's properties;</li>
  * <li>export {@code java.base/sun.nio.ch} to EdgeDrain's module with
  *     {@link Instrumentation#redefineModule} (the flag-free equivalent of {@code --add-exports});</li>
- * <li>respect a provider the user chose ({@code -Djava.nio.channels.spi.SelectorProvider=...} or a
- *     service on the class path);</li>
+ * <li>respect a provider the user chose ({@code -Djava.nio.channels.spi.SelectorProvider=...});</li>
  * <li>{@link ProviderInstall}: the provider's own start-up check, then the system property when
  *     {@code SelectorProvider} is not initialised yet, else the retransformation of
  *     {@code SelectorProvider.provider()}.</li>
@@ -56,9 +55,11 @@ final class Installer {
     private static String installChecked(AgentOptions options, Instrumentation inst, boolean late, AgentLog log)
             throws Exception {
         options.applyToSystemProperties();
-        log.debug("EdgeDrain agent " + Main.version() + (late ? " attached to a running JVM" : " at start-up")
-                + ", Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + "), "
-                + AgentOptions.effectiveSettings());
+        if (log.debugging()) {
+            log.debug("EdgeDrain agent " + Main.version() + (late ? " attached to a running JVM" : " at start-up")
+                    + ", Java " + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name")
+                    + "), " + AgentOptions.effectiveSettings());
+        }
 
         Module base = Object.class.getModule();
         Module edgeDrain = Installer.class.getModule();
@@ -72,26 +73,15 @@ final class Installer {
             log.debug("exported java.base/sun.nio.ch to " + edgeDrain);
         }
 
+        // A provider the user named is theirs to keep. (A SelectorProvider service on the class path is
+        // not looked for: the lookup costs tens of milliseconds of start-up for a case hardly seen; the
+        // property set below takes precedence over it, as -D would.)
         String chosen = System.getProperty(PROVIDER_PROPERTY);
-        if (chosen == null) {
-            chosen = serviceProvider();
-        }
         if (chosen != null && !chosen.equals(PROVIDER_CLASS)) {
             String why = "another SelectorProvider is configured (" + chosen + ")";
             log.warning("EdgeDrain is not installed: " + why + "; it stays in place");
             return "not installed: " + why;
         }
         return ProviderInstall.install(inst, log);
-    }
-
-    /** A SelectorProvider service on the class path (the JDK would use it), or null. */
-    private static String serviceProvider() {
-        try {
-            return java.util.ServiceLoader.load(java.nio.channels.spi.SelectorProvider.class,
-                            ClassLoader.getSystemClassLoader())
-                    .stream().findFirst().map(p -> p.type().getName()).orElse(null);
-        } catch (java.util.ServiceConfigurationError e) {
-            return null; // the JDK ignores nothing here, but neither do we decide on a broken service file
-        }
     }
 }
