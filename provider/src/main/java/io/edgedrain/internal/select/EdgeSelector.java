@@ -3,6 +3,7 @@ package io.edgedrain.internal.select;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.IllegalSelectorException;
 import java.nio.channels.SelectableChannel;
@@ -388,6 +389,15 @@ public final class EdgeSelector extends AbstractSelector {
             keys.remove(key);
             key.cancel();
             throw e;
+        } catch (CancelledKeyException e) {
+            // Another thread found the new key in the key set and cancelled it: register returns
+            // it cancelled, as the JDK's selector does since JDK 19 (JDK-8287580), unless that
+            // thread was closing this selector.
+        }
+        if (!isOpen()) {
+            keys.remove(key);
+            key.cancel();
+            throw new ClosedSelectorException();
         }
         return key;
     }
