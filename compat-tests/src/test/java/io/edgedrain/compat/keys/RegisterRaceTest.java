@@ -5,12 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -21,20 +28,25 @@ import org.junit.jupiter.params.provider.MethodSource;
 import io.edgedrain.compat.Providers;
 
 /**
- * A new registration races another thread that cancels every key it finds in the key set (which
- * may see the new key before {@code register} returns). {@code register} throws
- * {@code CancelledKeyException} only for a key cancelled before the call, so here it returns the
- * key, cancelled or not. The JDK's selector got this right in JDK 19 (JDK-8287580); JDK 17's own
- * selector still throws, so the JDK's case runs only on JDK 19 and later.
+ * {@code register} and {@code interestOps} racing another thread that cancels keys or closes the
+ * selector: each throws only what its specification names for the state it met. The JDK's own
+ * selector got these right after JDK 17 (JDK-8287580 in 19, JDK-8336339 by 25), so the JDK's case
+ * of each test runs only on a JDK that has the fix; EdgeDrain's runs everywhere.
  */
 class RegisterRaceTest {
     private static final long RUN_MS = 2_000;
+    private static final int ROUNDS = 500;
 
+    private static void assumeJdkFixed(SelectorProvider provider, int feature, String bug) {
+        Assumptions.assumeTrue(provider != Providers.JDK || Runtime.version().feature() >= feature,
+                bug + ": the JDK's own selector before JDK " + feature + " throws here");
+    }
+
+    /** A new registration: another thread may find its key in the key set and cancel it first. */
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void registerRacingACancelOfEveryKeyReturnsTheKey(SelectorProvider provider) throws Exception {
-        Assumptions.assumeTrue(provider != Providers.JDK || Runtime.version().feature() >= 19,
-                "JDK-8287580: before JDK 19 the JDK's own selector throws CancelledKeyException here");
+        assumeJdkFixed(provider, 19, "JDK-8287580");
         AtomicBoolean done = new AtomicBoolean();
         try (Selector selector = provider.openSelector();
              SocketChannel socket = provider.openSocketChannel();
@@ -67,6 +79,87 @@ class RegisterRaceTest {
             }
             assertFalse(canceller.isAlive());
             assertTrue(selector.isOpen());
+        }
+    }
+
+    /** Runs {@code a} and {@code b} at the same moment on two threads; rethrows what either threw. */
+    private static void race(ExecutorService pool, Callable<?> a, Callable<?> b) throws Exception {
+        CyclicBarrier start = new CyclicBarrier(2);
+        Future<?> fa = pool.submit(() -> {
+            start.await(KeysSupport.WAIT_MS, TimeUnit.MILLISECONDS);
+            return a.call();
+        });
+        Future<?> fb = pool.submit(() -> {
+            start.await(KeysSupport.WAIT_MS, TimeUnit.MILLISECONDS);
+            return b.call();
+        });
+        fa.get(KeysSupport.WAIT_MS, TimeUnit.MILLISECONDS);
+        fb.get(KeysSupport.WAIT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.edgedrain.compat.Providers#both")
+    void interestOpsRacingSelectorCloseThrowsNothingButCancelledKey(SelectorProvider provider) throws Exception {
+        assumeJdkFixed(provider, 25, "JDK-8336339");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                try (Selector selector = provider.openSelector();
+                     SelectableChannel channel = (round & 1) == 0 ? provider.openDatagramChannel() : provider.openSocketChannel()) {
+                    channel.configureBlocking(false);
+                    SelectionKey key = channel.register(selector, OP_READ);
+                    race(pool, () -> {
+                        try {
+                            key.interestOps(0);
+                        } catch (CancelledKeyException expected) {
+                            // the close came first
+                        }
+                        return null;
+                    }, () -> {
+                        selector.close();
+                        return null;
+                    });
+                    assertFalse(key.isValid());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(KeysSupport.WAIT_MS, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.edgedrain.compat.Providers#both")
+    void registerRacingSelectorCloseThrowsNothingButClosedSelector(SelectorProvider provider) throws Exception {
+        // JDK 17's close() can meet the key of a registration that failed and throw NullPointerException
+        assumeJdkFixed(provider, 25, "JDK-8336339");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                boolean again = (round & 2) == 0; // registered already, or a new registration
+                try (Selector selector = provider.openSelector();
+                     SelectableChannel channel = (round & 1) == 0 ? provider.openDatagramChannel() : provider.openSocketChannel()) {
+                    channel.configureBlocking(false);
+                    if (again) {
+                        channel.register(selector, OP_READ);
+                    }
+                    race(pool, () -> {
+                        try {
+                            channel.register(selector, OP_READ);
+                        } catch (ClosedSelectorException expected) {
+                            // the close came first
+                        }
+                        return null;
+                    }, () -> {
+                        selector.close();
+                        return null;
+                    });
+                    assertFalse(channel.isRegistered(), "round " + round);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(KeysSupport.WAIT_MS, TimeUnit.MILLISECONDS));
         }
     }
 }
