@@ -82,8 +82,30 @@ class RegisterRaceTest {
         }
     }
 
-    /** Runs {@code a} and {@code b} at the same moment on two threads; rethrows what either threw. */
-    private static void race(ExecutorService pool, Callable<?> a, Callable<?> b) throws Exception {
+    /** One round: a selector and a channel of the round's kind, non-blocking, both closed after. */
+    private interface Round {
+        void run(Selector selector, SelectableChannel channel, ExecutorService pool, int round) throws Exception;
+    }
+
+    /** Runs {@link #ROUNDS} rounds, a datagram channel and a socket channel by turns. */
+    private static void rounds(SelectorProvider provider, Round body) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                try (Selector selector = provider.openSelector();
+                     SelectableChannel channel = (round & 1) == 0 ? provider.openDatagramChannel() : provider.openSocketChannel()) {
+                    channel.configureBlocking(false);
+                    body.run(selector, channel, pool, round);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(KeysSupport.WAIT_MS, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /** Runs {@code a} and then closes {@code selector}, at the same moment on two threads; rethrows what either threw. */
+    private static void raceWithClose(ExecutorService pool, Selector selector, Callable<?> a) throws Exception {
         CyclicBarrier start = new CyclicBarrier(2);
         Future<?> fa = pool.submit(() -> {
             start.await(KeysSupport.WAIT_MS, TimeUnit.MILLISECONDS);
@@ -91,7 +113,8 @@ class RegisterRaceTest {
         });
         Future<?> fb = pool.submit(() -> {
             start.await(KeysSupport.WAIT_MS, TimeUnit.MILLISECONDS);
-            return b.call();
+            selector.close();
+            return null;
         });
         fa.get(KeysSupport.WAIT_MS, TimeUnit.MILLISECONDS);
         fb.get(KeysSupport.WAIT_MS, TimeUnit.MILLISECONDS);
@@ -101,31 +124,18 @@ class RegisterRaceTest {
     @MethodSource("io.edgedrain.compat.Providers#both")
     void interestOpsRacingSelectorCloseThrowsNothingButCancelledKey(SelectorProvider provider) throws Exception {
         assumeJdkFixed(provider, 25, "JDK-8336339");
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            for (int round = 0; round < ROUNDS; round++) {
-                try (Selector selector = provider.openSelector();
-                     SelectableChannel channel = (round & 1) == 0 ? provider.openDatagramChannel() : provider.openSocketChannel()) {
-                    channel.configureBlocking(false);
-                    SelectionKey key = channel.register(selector, OP_READ);
-                    race(pool, () -> {
-                        try {
-                            key.interestOps(0);
-                        } catch (CancelledKeyException expected) {
-                            // the close came first
-                        }
-                        return null;
-                    }, () -> {
-                        selector.close();
-                        return null;
-                    });
-                    assertFalse(key.isValid());
+        rounds(provider, (selector, channel, pool, round) -> {
+            SelectionKey key = channel.register(selector, OP_READ);
+            raceWithClose(pool, selector, () -> {
+                try {
+                    key.interestOps(0);
+                } catch (CancelledKeyException expected) {
+                    // the close came first
                 }
-            }
-        } finally {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(KeysSupport.WAIT_MS, TimeUnit.MILLISECONDS));
-        }
+                return null;
+            });
+            assertFalse(key.isValid());
+        });
     }
 
     @ParameterizedTest
@@ -133,33 +143,19 @@ class RegisterRaceTest {
     void registerRacingSelectorCloseThrowsNothingButClosedSelector(SelectorProvider provider) throws Exception {
         // JDK 17's close() can meet the key of a registration that failed and throw NullPointerException
         assumeJdkFixed(provider, 25, "JDK-8336339");
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            for (int round = 0; round < ROUNDS; round++) {
-                boolean again = (round & 2) == 0; // registered already, or a new registration
-                try (Selector selector = provider.openSelector();
-                     SelectableChannel channel = (round & 1) == 0 ? provider.openDatagramChannel() : provider.openSocketChannel()) {
-                    channel.configureBlocking(false);
-                    if (again) {
-                        channel.register(selector, OP_READ);
-                    }
-                    race(pool, () -> {
-                        try {
-                            channel.register(selector, OP_READ);
-                        } catch (ClosedSelectorException expected) {
-                            // the close came first
-                        }
-                        return null;
-                    }, () -> {
-                        selector.close();
-                        return null;
-                    });
-                    assertFalse(channel.isRegistered(), "round " + round);
-                }
+        rounds(provider, (selector, channel, pool, round) -> {
+            if ((round & 2) == 0) {
+                channel.register(selector, OP_READ); // registered already, or a new registration
             }
-        } finally {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(KeysSupport.WAIT_MS, TimeUnit.MILLISECONDS));
-        }
+            raceWithClose(pool, selector, () -> {
+                try {
+                    channel.register(selector, OP_READ);
+                } catch (ClosedSelectorException expected) {
+                    // the close came first
+                }
+                return null;
+            });
+            assertFalse(channel.isRegistered(), "round " + round);
+        });
     }
 }

@@ -1,4 +1,4 @@
-package io.edgedrain.compat.pipe;
+package io.edgedrain.compat.selector;
 
 import static java.nio.channels.SelectionKey.OP_READ;
 import static java.nio.channels.SelectionKey.OP_WRITE;
@@ -24,13 +24,14 @@ import java.nio.channels.Selector;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.edgedrain.compat.Providers;
+import io.edgedrain.compat.selector.SelectorTesting.Background;
+import io.edgedrain.compat.selector.SelectorTesting.Pipes;
 
 /**
  * {@link Pipe}: its two ends, their blocking I/O with interrupt and asynchronous close, and the
@@ -39,116 +40,64 @@ import io.edgedrain.compat.Providers;
  */
 class PipeTest {
     /** Upper bound for anything expected to happen; never a timing assertion. */
-    private static final long WAIT_MS = 10_000;
+    private static final long WAIT_MS = SelectorTesting.GENEROUS_MILLIS;
 
-    /** A pipe whose ends are closed by {@link #close()}. */
-    private static final class Ends implements AutoCloseable {
-        final Pipe.SourceChannel source;
-        final Pipe.SinkChannel sink;
-
-        Ends(SelectorProvider provider, boolean blocking) throws IOException {
-            Pipe pipe = provider.openPipe();
-            source = pipe.source();
-            sink = pipe.sink();
-            source.configureBlocking(blocking);
-            sink.configureBlocking(blocking);
-        }
-
-        /** Writes (non-blocking) until the pipe is full; returns the bytes written. */
-        long fill() throws IOException {
-            ByteBuffer chunk = ByteBuffer.allocate(16 * 1024);
-            long total = 0;
-            for (int i = 0; i < 10_000; i++) {
-                chunk.clear();
-                int n = sink.write(chunk);
-                if (n == 0) {
-                    return total;
-                }
-                total += n;
-            }
-            throw new AssertionError("the pipe never filled");
-        }
-
-        /** Reads (non-blocking) what is queued now; the count, or -1 at end of stream. */
-        long drain() throws IOException {
-            ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
-            long total = 0;
-            for (int i = 0; i < 10_000; i++) {
-                buf.clear();
-                int n = source.read(buf);
-                if (n <= 0) {
-                    return n < 0 && total == 0 ? -1 : total;
-                }
-                total += n;
-            }
-            throw new AssertionError("the pipe never drained");
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                source.close();
-            } finally {
-                sink.close();
-            }
+    /** A pipe of {@code provider} whose ends are both blocking (a new pipe's ends are). */
+    private static Pipes blockingPipes(SelectorProvider provider) throws IOException {
+        Pipes p = new Pipes(provider);
+        try {
+            p.source.configureBlocking(true);
+            p.sink.configureBlocking(true);
+            return p;
+        } catch (IOException | RuntimeException e) {
+            p.close();
+            throw e;
         }
     }
 
-    /** A task on its own thread; {@link #close()} interrupts and joins it if it still runs. */
-    private static final class Task<T> implements AutoCloseable {
-        final Thread thread;
-        private volatile T result;
-        private volatile Throwable failure;
-
-        Task(String name, Callable<T> body) {
-            thread = new Thread(() -> {
-                try {
-                    result = body.call();
-                } catch (Throwable t) {
-                    failure = t;
-                }
-            }, name);
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        /** What the task threw (null if it returned), once it ended within the bound. */
-        Throwable failure() throws InterruptedException {
-            thread.join(WAIT_MS);
-            assertFalse(thread.isAlive(), thread.getName() + " still running");
-            return failure;
-        }
-
-        T get() throws InterruptedException {
-            Throwable t = failure();
-            if (t != null) {
-                throw new AssertionError(thread.getName() + " failed", t);
+    /** Writes (non-blocking) until the pipe is full; returns the bytes written. */
+    private static long fill(Pipes p) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(16 * 1024);
+        long total = 0;
+        for (int i = 0; i < 10_000; i++) {
+            chunk.clear();
+            int n = p.sink.write(chunk);
+            if (n == 0) {
+                return total;
             }
-            return result;
+            total += n;
         }
+        throw new AssertionError("the pipe never filled");
+    }
 
-        /** Waits (bounded) until the thread is parked in a blocking system call. */
-        void awaitBlocked() throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-            while (System.nanoTime() - deadline < 0) {
-                StackTraceElement[] stack = thread.getStackTrace();
-                if (thread.getState() == Thread.State.RUNNABLE && stack.length > 0 && stack[0].isNativeMethod()) {
-                    Thread.sleep(20); // let it settle into the call
-                    return;
-                }
-                assertTrue(thread.isAlive(), thread.getName() + " ended before blocking");
-                Thread.sleep(5);
+    /** Reads (non-blocking) what is queued now; the count, or -1 at end of stream. */
+    private static long readAll(Pipes p) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
+        long total = 0;
+        for (int i = 0; i < 10_000; i++) {
+            buf.clear();
+            int n = p.source.read(buf);
+            if (n <= 0) {
+                return n < 0 && total == 0 ? -1 : total;
             }
-            fail(thread.getName() + " never blocked");
+            total += n;
         }
+        throw new AssertionError("the pipe never drained");
+    }
 
-        @Override
-        public void close() throws InterruptedException {
-            if (thread.isAlive()) {
-                thread.interrupt();
-                thread.join(WAIT_MS);
+    /** Waits (bounded) until {@code thread} is parked in a blocking system call. */
+    private static void awaitBlocked(Thread thread) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+        while (System.nanoTime() - deadline < 0) {
+            StackTraceElement[] stack = thread.getStackTrace();
+            if (thread.getState() == Thread.State.RUNNABLE && stack.length > 0 && stack[0].isNativeMethod()) {
+                Thread.sleep(20); // let it settle into the call
+                return;
             }
+            assertTrue(thread.isAlive(), thread.getName() + " ended before blocking");
+            Thread.sleep(5);
         }
+        fail(thread.getName() + " never blocked");
     }
 
     private static ByteBuffer bytes(int... values) {
@@ -167,19 +116,20 @@ class PipeTest {
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void endsBelongToTheProviderWithTheirOwnValidOps(SelectorProvider provider) throws Exception {
-        try (Ends p = new Ends(provider, true)) {
-            assertSame(provider, p.source.provider());
-            assertSame(provider, p.sink.provider());
-            assertEquals(OP_READ, p.source.validOps());
-            assertEquals(OP_WRITE, p.sink.validOps());
-            assertTrue(p.source.isBlocking(), "a new pipe's ends are blocking");
-            assertTrue(p.sink.isBlocking());
-            assertTrue(p.source.isOpen() && p.sink.isOpen());
-            assertFalse(p.source.isRegistered() || p.sink.isRegistered());
-            assertSame(p.source, p.source.configureBlocking(false));
-            assertFalse(p.source.isBlocking());
-            assertNotNull(p.source.blockingLock());
-            assertSame(p.source.blockingLock(), p.source.blockingLock());
+        Pipe pipe = provider.openPipe();
+        try (Pipe.SourceChannel source = pipe.source(); Pipe.SinkChannel sink = pipe.sink()) {
+            assertSame(provider, source.provider());
+            assertSame(provider, sink.provider());
+            assertEquals(OP_READ, source.validOps());
+            assertEquals(OP_WRITE, sink.validOps());
+            assertTrue(source.isBlocking(), "a new pipe's ends are blocking");
+            assertTrue(sink.isBlocking());
+            assertTrue(source.isOpen() && sink.isOpen());
+            assertFalse(source.isRegistered() || sink.isRegistered());
+            assertSame(source, source.configureBlocking(false));
+            assertFalse(source.isBlocking());
+            assertNotNull(source.blockingLock());
+            assertSame(source.blockingLock(), source.blockingLock());
         }
     }
 
@@ -205,8 +155,8 @@ class PipeTest {
     void blockingTransferLargerThanThePipeKeepsTheBytesInOrder(SelectorProvider provider) throws Exception {
         byte[] data = new byte[1 << 20];
         new Random(7).nextBytes(data);
-        try (Ends p = new Ends(provider, true);
-             Task<Void> writer = new Task<>("writer", () -> {
+        try (Pipes p = blockingPipes(provider);
+             Background<Void> writer = new Background<>("writer", () -> {
                  ByteBuffer src = ByteBuffer.wrap(data);
                  while (src.hasRemaining()) {
                      p.sink.write(src);
@@ -229,7 +179,7 @@ class PipeTest {
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void scatterAndGather(SelectorProvider provider) throws Exception {
-        try (Ends p = new Ends(provider, false)) {
+        try (Pipes p = new Pipes(provider)) {
             ByteBuffer[] out = {bytes(9), bytes(1, 2), bytes(3, 4, 5), bytes(9)};
             assertEquals(5, p.sink.write(out, 1, 2));
             assertEquals(1, out[0].remaining(), "buffers outside the range are untouched");
@@ -248,7 +198,7 @@ class PipeTest {
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void emptyBuffersAndAnEmptyPipe(SelectorProvider provider) throws Exception {
-        try (Ends p = new Ends(provider, false)) {
+        try (Pipes p = new Pipes(provider)) {
             assertEquals(0, p.source.read(ByteBuffer.allocate(8)), "non-blocking read of an empty pipe");
             assertEquals(0, p.sink.write(ByteBuffer.allocate(0)));
             assertEquals(1, p.sink.write(bytes(1)));
@@ -263,16 +213,16 @@ class PipeTest {
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void sinkIsWritableUntilThePipeIsFullAndAgainOnceRead(SelectorProvider provider) throws Exception {
-        try (Selector selector = provider.openSelector(); Ends p = new Ends(provider, false)) {
+        try (Selector selector = provider.openSelector(); Pipes p = new Pipes(provider)) {
             SelectionKey sink = p.sink.register(selector, OP_WRITE);
             SelectionKey source = p.source.register(selector, OP_READ);
             assertEquals(1, selector.selectNow());
             assertEquals(java.util.Set.of(sink), selector.selectedKeys());
-            long filled = p.fill();
+            long filled = fill(p);
             assertTrue(filled > 0);
             assertEquals(1, selectNowFresh(selector), "full: only the source is ready");
             assertEquals(java.util.Set.of(source), selector.selectedKeys());
-            assertEquals(filled, p.drain());
+            assertEquals(filled, readAll(p));
             assertEquals(1, selectNowFresh(selector), "empty again: only the sink is ready");
             assertEquals(java.util.Set.of(sink), selector.selectedKeys());
             assertEquals(OP_WRITE, sink.readyOps());
@@ -284,7 +234,7 @@ class PipeTest {
     void selectorDrivenTransferThroughBothEnds(SelectorProvider provider) throws Exception {
         byte[] data = new byte[512 * 1024];
         new Random(11).nextBytes(data);
-        try (Selector selector = provider.openSelector(); Ends p = new Ends(provider, false)) {
+        try (Selector selector = provider.openSelector(); Pipes p = new Pipes(provider)) {
             p.sink.register(selector, OP_WRITE);
             p.source.register(selector, OP_READ);
             ByteBuffer src = ByteBuffer.wrap(data);
@@ -322,8 +272,8 @@ class PipeTest {
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void closedSourceMakesTheSinkSelectedAndItsWriteFail(SelectorProvider provider) throws Exception {
-        try (Selector selector = provider.openSelector(); Ends p = new Ends(provider, false)) {
-            p.fill();
+        try (Selector selector = provider.openSelector(); Pipes p = new Pipes(provider)) {
+            fill(p);
             SelectionKey sink = p.sink.register(selector, OP_WRITE);
             assertEquals(0, selector.selectNow(), "a full pipe's sink is not writable");
             p.source.close(); // not registered: closed at once
@@ -338,7 +288,7 @@ class PipeTest {
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void closingARegisteredSourceIsCompletedByTheNextSelection(SelectorProvider provider) throws Exception {
-        try (Selector selector = provider.openSelector(); Ends p = new Ends(provider, false)) {
+        try (Selector selector = provider.openSelector(); Pipes p = new Pipes(provider)) {
             SelectionKey key = p.source.register(selector, OP_READ);
             p.source.close();
             assertFalse(p.source.isOpen());
@@ -357,7 +307,7 @@ class PipeTest {
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void closingTheSelectorCompletesTheCloseOfARegisteredEnd(SelectorProvider provider) throws Exception {
-        try (Ends p = new Ends(provider, false)) {
+        try (Pipes p = new Pipes(provider)) {
             Selector selector = provider.openSelector();
             SelectionKey key = p.source.register(selector, OP_READ);
             p.source.close();
@@ -372,7 +322,7 @@ class PipeTest {
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void closedRegisteredSinkGivesEndOfStreamOnlyOnceDeregistered(SelectorProvider provider) throws Exception {
-        try (Selector selector = provider.openSelector(); Ends p = new Ends(provider, false)) {
+        try (Selector selector = provider.openSelector(); Pipes p = new Pipes(provider)) {
             p.sink.register(selector, OP_WRITE);
             assertEquals(1, p.sink.write(bytes(5)));
             p.sink.close();
@@ -390,7 +340,7 @@ class PipeTest {
     void endRegisteredWithSelectorsOfBothProviders(SelectorProvider provider) throws Exception {
         try (Selector jdk = Providers.JDK.openSelector();
              Selector edge = Providers.EDGEDRAIN.openSelector();
-             Ends p = new Ends(provider, false)) {
+             Pipes p = new Pipes(provider)) {
             SelectionKey jdkKey = p.source.register(jdk, OP_READ, "jdk");
             SelectionKey edgeKey = p.source.register(edge, OP_READ, "edge");
             assertSame(jdkKey, p.source.keyFor(jdk));
@@ -418,9 +368,9 @@ class PipeTest {
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void asynchronousCloseOfABlockedRead(SelectorProvider provider) throws Exception {
-        try (Ends p = new Ends(provider, true);
-             Task<Integer> reader = new Task<>("reader", () -> p.source.read(ByteBuffer.allocate(8)))) {
-            reader.awaitBlocked();
+        try (Pipes p = blockingPipes(provider);
+             Background<Integer> reader = new Background<>("reader", () -> p.source.read(ByteBuffer.allocate(8)))) {
+            awaitBlocked(reader.thread);
             p.source.close();
             assertInstanceOf(AsynchronousCloseException.class, reader.failure());
             assertFalse(reader.failure() instanceof ClosedByInterruptException);
@@ -432,15 +382,15 @@ class PipeTest {
     @MethodSource("io.edgedrain.compat.Providers#both")
     void interruptOfABlockedReadClosesTheSource(SelectorProvider provider) throws Exception {
         boolean[] interruptedAfter = {false};
-        try (Ends p = new Ends(provider, true);
-             Task<Integer> reader = new Task<>("reader", () -> {
+        try (Pipes p = blockingPipes(provider);
+             Background<Integer> reader = new Background<>("reader", () -> {
                  try {
                      return p.source.read(ByteBuffer.allocate(8));
                  } finally {
                      interruptedAfter[0] = Thread.currentThread().isInterrupted();
                  }
              })) {
-            reader.awaitBlocked();
+            awaitBlocked(reader.thread);
             reader.thread.interrupt();
             assertInstanceOf(ClosedByInterruptException.class, reader.failure());
             assertTrue(interruptedAfter[0], "the interrupt status stays set");
@@ -452,31 +402,31 @@ class PipeTest {
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void interruptOfAWriteBlockedOnAFullPipe(SelectorProvider provider) throws Exception {
-        try (Ends p = new Ends(provider, false)) {
-            p.fill();
+        try (Pipes p = new Pipes(provider)) {
+            fill(p);
             p.sink.configureBlocking(true);
-            try (Task<Integer> writer = new Task<>("writer", () -> p.sink.write(ByteBuffer.allocate(4096)))) {
-                writer.awaitBlocked();
+            try (Background<Integer> writer = new Background<>("writer", () -> p.sink.write(ByteBuffer.allocate(4096)))) {
+                awaitBlocked(writer.thread);
                 writer.thread.interrupt();
                 assertInstanceOf(ClosedByInterruptException.class, writer.failure());
                 assertFalse(p.sink.isOpen());
             }
-            assertTrue(p.drain() > 0, "what was written before stays readable");
+            assertTrue(readAll(p) > 0, "what was written before stays readable");
         }
     }
 
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void writeBlockedOnAFullPipeCompletesOnceRead(SelectorProvider provider) throws Exception {
-        try (Ends p = new Ends(provider, false)) {
-            long filled = p.fill();
+        try (Pipes p = new Pipes(provider)) {
+            long filled = fill(p);
             p.sink.configureBlocking(true);
-            try (Task<Integer> writer = new Task<>("writer", () -> p.sink.write(ByteBuffer.allocate(100)))) {
-                writer.awaitBlocked();
+            try (Background<Integer> writer = new Background<>("writer", () -> p.sink.write(ByteBuffer.allocate(100)))) {
+                awaitBlocked(writer.thread);
                 long read = 0;
                 long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
                 while (read < filled + 100 && System.nanoTime() - deadline < 0) {
-                    read += p.drain();
+                    read += readAll(p);
                     Thread.sleep(1);
                 }
                 assertEquals(100, writer.get());
@@ -488,7 +438,7 @@ class PipeTest {
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void alreadyInterruptedThreadClosesTheEndAtItsFirstBlockingIo(SelectorProvider provider) throws Exception {
-        try (Ends p = new Ends(provider, true)) {
+        try (Pipes p = blockingPipes(provider)) {
             Thread.currentThread().interrupt();
             try {
                 assertThrows(ClosedByInterruptException.class, () -> p.sink.write(bytes(1)));
@@ -504,7 +454,7 @@ class PipeTest {
     @MethodSource("io.edgedrain.compat.Providers#both")
     void operationsOnClosedEnds(SelectorProvider provider) throws Exception {
         try (Selector selector = provider.openSelector()) {
-            Ends p = new Ends(provider, false);
+            Pipes p = new Pipes(provider);
             p.close();
             p.close(); // twice is fine
             assertThrows(ClosedChannelException.class, () -> p.source.read(ByteBuffer.allocate(1)));
