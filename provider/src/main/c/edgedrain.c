@@ -38,7 +38,7 @@ _Static_assert(EAGAIN == 11 && EINTR == 4 && EBADF == 9 && ENOENT == 2 && EEXIST
 _Static_assert(MSG_DONTWAIT == 0x40 && MSG_TRUNC == 0x20, "recv flags");
 _Static_assert(AF_INET == 2 && AF_INET6 == 10 && AF_UNIX == 1, "address families");
 _Static_assert(SOL_SOCKET == 1 && SO_SNDBUF == 7 && SO_RCVBUF == 8, "socket options");
-_Static_assert(SHUT_RDWR == 2 && EPERM == 1 && EADDRINUSE == 98 && ENAMETOOLONG == 36, "shutdown, errno values");
+_Static_assert(EPERM == 1 && EADDRINUSE == 98 && ECONNRESET == 104 && ENAMETOOLONG == 36, "errno values");
 _Static_assert(sizeof(((struct sockaddr_un *)0)->sun_path) == 108, "sun_path size");
 
 /*
@@ -534,13 +534,5 @@ Java_io_edgedrain_internal_nativeio_Native_setSendTimeout(JNIEnv *env, jclass cl
     count(SYSCALL_ID(SETSOCKOPT));
     struct timeval tv = { .tv_sec = millis / 1000, .tv_usec = (millis % 1000) * 1000 };
     int rc = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    return rc < 0 ? -errno : 0;
-}
-
-EXPORT JNIEXPORT jint JNICALL
-Java_io_edgedrain_internal_nativeio_Native_shutdown(JNIEnv *env, jclass cls, jint fd, jint how) {
-    (void)env; (void)cls;
-    count(SYSCALL_ID(SHUTDOWN));
-    int rc = shutdown(fd, how);
     return rc < 0 ? -errno : 0;
 }

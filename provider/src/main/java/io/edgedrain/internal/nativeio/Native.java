@@ -32,8 +32,7 @@ public final class Native {
     /** getsockname and getpeername. */
     public static final int GETSOCKNAME = 15;
     public static final int GETSOCKOPT = 16;
-    public static final int SHUTDOWN = 17;
-    public static final int SYSCALL_COUNT = 18;
+    public static final int SYSCALL_COUNT = 17;
 
     // Linux values, identical on x86-64 and aarch64; the C file asserts them at compile time.
     public static final int EPOLLIN = 0x001;
@@ -171,7 +170,6 @@ public final class Native {
     public static final int SOL_SOCKET = 1;
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
-    public static final int SHUT_RDWR = 2;
 
     // AF_UNIX datagram sockets. A name is sun_path's bytes as the kernel takes them (a leading 0
     // byte: the abstract namespace); null or empty: no name (see each method).
@@ -202,8 +200,6 @@ public final class Native {
 
     /** setsockopt(SO_SNDTIMEO): the longest one blocking send waits. 0 or -errno. */
     public static native int setSendTimeout(int fd, int millis);
-
-    public static native int shutdown(int fd, int how);
 
     /** Returns {@code result} if it is not an error, else throws an IOException naming the call. */
     public static long check(long result, String call) throws IOException {
