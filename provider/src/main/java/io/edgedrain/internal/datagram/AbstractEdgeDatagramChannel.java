@@ -80,6 +80,15 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
     /** One send of {@code length} bytes at {@code address} to {@code destination} (null: the connected peer). Bytes or -errno. */
     abstract int sendTo(long address, int length, int flags, SocketAddress destination);
 
+    /**
+     * Whether, after a send to {@code destination} found the socket full, epoll will report an
+     * edge once it can send again: only then may the send clear OP_WRITE readiness (else a key
+     * waiting for OP_WRITE could wait forever; it stays writable, as level-triggered poll says).
+     */
+    boolean fullSocketSignalsWritable(SocketAddress destination) {
+        return true;
+    }
+
     /** The exception a failed receive reports for {@code errno}. */
     abstract IOException receiveError(int errno);
 
@@ -185,7 +194,7 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         long snapshot = readiness.snapshot();
         int n = sendTo(address, length, wait ? 0 : Native.MSG_DONTWAIT, destination);
         if (n == -Native.EAGAIN || (wait && n == -Native.EINTR)) {
-            if (!wait) {
+            if (!wait && fullSocketSignalsWritable(destination)) {
                 readiness.clear(snapshot, SelectionKey.OP_WRITE);
             }
             return -1;

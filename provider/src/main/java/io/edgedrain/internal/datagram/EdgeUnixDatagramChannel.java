@@ -507,6 +507,16 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
         return Native.unixSendTo(fd, address, length, flags, destination == null ? null : lastName);
     }
 
+    /**
+     * A full AF_UNIX receiver makes a send fail with EAGAIN, but Linux tells a sender about the
+     * receiver's free space only when the sender is connected to it: an unconnected sender gets
+     * no epoll edge, and poll keeps calling it writable. Its OP_WRITE therefore stays set.
+     */
+    @Override
+    boolean fullSocketSignalsWritable(SocketAddress destination) {
+        return destination == null;
+    }
+
     // ---- errors: the JDK's UNIX stream channels' exception for the same errno, with the path
 
     private static IOException pathError(int errno, String path) {
