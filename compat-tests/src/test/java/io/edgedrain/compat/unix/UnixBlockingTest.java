@@ -111,11 +111,7 @@ class UnixBlockingTest {
         Outcome outcome = start(() -> dc.receive(ByteBuffer.allocate(16)), false);
         awaitBlocked(outcome);
         long start = System.nanoTime();
-        if (how == How.INTERRUPT) {
-            outcome.thread.interrupt();
-        } else {
-            dc.close();
-        }
+        stop(how, outcome, dc);
         Object result = outcome.done.get(5, TimeUnit.SECONDS);
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "returned promptly");
         expect(how, result, outcome);
@@ -130,11 +126,7 @@ class UnixBlockingTest {
         dc.connect(at("peer"));
         Outcome outcome = start(() -> dc.read(new ByteBuffer[] {ByteBuffer.allocate(4), ByteBuffer.allocate(4)}), false);
         awaitBlocked(outcome);
-        if (how == How.INTERRUPT) {
-            outcome.thread.interrupt();
-        } else {
-            dc.close();
-        }
+        stop(how, outcome, dc);
         expect(how, outcome.done.get(5, TimeUnit.SECONDS), outcome);
     }
 
@@ -150,13 +142,17 @@ class UnixBlockingTest {
         }, false);
         awaitBlocked(outcome);
         long start = System.nanoTime();
+        stop(how, outcome, dc);
+        expect(how, outcome.done.get(5, TimeUnit.SECONDS), outcome);
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "returned promptly");
+    }
+
+    private static void stop(How how, Outcome outcome, DatagramChannel dc) throws IOException {
         if (how == How.INTERRUPT) {
             outcome.thread.interrupt();
         } else {
             dc.close();
         }
-        expect(how, outcome.done.get(5, TimeUnit.SECONDS), outcome);
-        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "returned promptly");
     }
 
     private static void expect(How how, Object result, Outcome outcome) {

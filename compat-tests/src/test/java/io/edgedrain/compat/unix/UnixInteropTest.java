@@ -82,27 +82,27 @@ class UnixInteropTest {
         }
     }
 
-    @Test
-    void junixsocketSendsToEdgeDrain() throws Exception {
-        Path receiverPath = dir.resolve("edgedrain");
-        Path senderPath = dir.resolve("junixsocket");
-        DatagramChannel receiver = track(Impl.EDGEDRAIN.bound(receiverPath));
-        DatagramChannel from = track(Impl.JUNIXSOCKET.bound(senderPath));
+    /** N datagrams from a channel of {@code senderImpl} to one of {@code receiverImpl}, both blocking. */
+    private DatagramChannel transfer(Impl senderImpl, Impl receiverImpl) throws Exception {
+        Path receiverPath = dir.resolve("receiver");
+        Path senderPath = dir.resolve("sender");
+        DatagramChannel receiver = track(receiverImpl.bound(receiverPath));
+        DatagramChannel from = track(senderImpl.bound(senderPath));
         Future<?> sending = sendAll(from, UnixDomainSocketAddress.of(receiverPath));
         receiveAll(receiver, UnixDomainSocketAddress.of(senderPath));
         sending.get(10, TimeUnit.SECONDS);
+        return receiver;
+    }
+
+    @Test
+    void junixsocketSendsToEdgeDrain() throws Exception {
+        DatagramChannel receiver = transfer(Impl.JUNIXSOCKET, Impl.EDGEDRAIN);
         assertEquals(N, ((AbstractEdgeDatagramChannel) receiver).counters().datagramsReceived());
     }
 
     @Test
     void edgeDrainSendsToJunixsocket() throws Exception {
-        Path receiverPath = dir.resolve("junixsocket");
-        Path senderPath = dir.resolve("edgedrain");
-        DatagramChannel receiver = track(Impl.JUNIXSOCKET.bound(receiverPath));
-        DatagramChannel from = track(Impl.EDGEDRAIN.bound(senderPath));
-        Future<?> sending = sendAll(from, UnixDomainSocketAddress.of(receiverPath));
-        receiveAll(receiver, UnixDomainSocketAddress.of(senderPath));
-        sending.get(10, TimeUnit.SECONDS);
+        transfer(Impl.EDGEDRAIN, Impl.JUNIXSOCKET);
     }
 
     @Test

@@ -241,34 +241,63 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         return sendScratch.clear();
     }
 
-    // ---- close
+    // ---- mode and close
+
+    @Override
+    protected void implConfigureBlocking(boolean block) throws IOException {
+        // Waits for a receive or send in progress, as the JDK does. The fd's own mode never
+        // changes: the non-blocking path passes MSG_DONTWAIT.
+        readLock.lock();
+        writeLock.lock();
+        writeLock.unlock();
+        readLock.unlock();
+    }
 
     /**
-     * What the application will never see, counted at close under both locks: EdgeDrain's ring and
-     * (when {@code kernelQueue}: the socket can have received anything) the kernel's queue. Then
-     * the ring's memory is released.
+     * At close: waits for the receive or send in progress (both locks), then counts what the
+     * application will never see, EdgeDrain's ring and (when {@code kernelQueue}: the socket can
+     * have received anything) the kernel's queue, and releases the ring's memory.
      */
-    final void countQueuedAtClose(boolean kernelQueue) {
-        long datagrams = ring.buffered();
-        long bytes = ring.bufferedBytes();
+    final void closeDataPath(boolean kernelQueue) {
+        readLock.lock();
+        writeLock.lock();
+        try {
+            countQueuedAtClose(kernelQueue);
+        } finally {
+            writeLock.unlock();
+            readLock.unlock();
+        }
+    }
+
+    private void countQueuedAtClose(boolean kernelQueue) {
+        long[] discarded = {ring.buffered(), ring.bufferedBytes()};
         ring.discard();
         try {
             if (kernelQueue && Native.fionread(fd) > 0) {
-                for (int i = 0; i < 1024; i++) { // bounded: a flood must not hold close() forever
-                    int n = ring.fill(fd);
-                    if (n <= 0) {
-                        break;
-                    }
-                    datagrams += n;
-                    bytes += ring.bufferedBytes();
-                    ring.discard();
-                }
+                discardQueued(discarded);
             }
         } catch (IOException e) {
             // no memory for the ring: the count stays what was seen so far; close goes on
         }
         ring.release();
-        counters.queuedAtCloseDatagrams = datagrams;
-        counters.queuedAtCloseBytes = bytes;
+        counters.queuedAtCloseDatagrams = discarded[0];
+        counters.queuedAtCloseBytes = discarded[1];
+    }
+
+    /**
+     * Receives and drops what the kernel has queued, under the read lock with the ring empty; adds
+     * the datagrams to {@code counts[0]} and their bytes to {@code counts[1]}. Bounded (1024
+     * batches): a flood must not hold the caller forever.
+     */
+    final void discardQueued(long[] counts) throws IOException {
+        for (int i = 0; i < 1024; i++) {
+            int n = ring.fill(fd);
+            if (n <= 0) {
+                break;
+            }
+            counts[0] += n;
+            counts[1] += ring.bufferedBytes();
+            ring.discard();
+        }
     }
 }

@@ -505,28 +505,12 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
     // ---- mode and close
 
     @Override
-    protected void implConfigureBlocking(boolean block) throws IOException {
-        // Waits for a receive or send in progress, as the JDK does. The JDK's channel stays
-        // blocking throughout: the non-blocking path never uses it.
-        readLock.lock();
-        writeLock.lock();
-        writeLock.unlock();
-        readLock.unlock();
-    }
-
-    @Override
     protected void implCloseSelectableChannel() throws IOException {
         if (!isBlocking()) {
             // A non-blocking receive or send may be using the fd: wait for it, then count what
-            // is being dropped with the socket.
-            readLock.lock();
-            writeLock.lock();
-            try {
-                countQueuedAtClose(bound);
-            } finally {
-                writeLock.unlock();
-                readLock.unlock();
-            }
+            // is being dropped with the socket. (The JDK's blocking channel stays blocking: the
+            // non-blocking path never uses it.)
+            closeDataPath(bound);
         }
         if (!isRegistered()) {
             jdk.close(); // in blocking mode this also wakes a blocked thread (AsynchronousCloseException)

@@ -154,7 +154,9 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
             }
             // As the JDK does for UDP: what was queued before, from anyone, is discarded.
             ring.discard();
-            discardKernelQueue();
+            if (Native.fionread(fd) > 0) {
+                discardQueued(new long[2]);
+            }
             remote = peer;
             if (local == null) {
                 local = name(false);
@@ -553,16 +555,6 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
 
     // ---- mode and close
 
-    @Override
-    protected void implConfigureBlocking(boolean block) {
-        // Waits for a receive or send in progress, as the JDK does. The fd stays blocking: every
-        // non-blocking call passes MSG_DONTWAIT.
-        readLock.lock();
-        writeLock.lock();
-        writeLock.unlock();
-        readLock.unlock();
-    }
-
     /**
      * Wakes a blocked receive (the eventfd), then waits for every operation in progress (a blocked
      * send returns within SEND_WAIT_MILLIS) by taking both locks. No deadlock with the interrupt
@@ -576,14 +568,7 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
                 Native.eventfdWrite(wakeFd, 1);
             }
         }
-        readLock.lock();
-        writeLock.lock();
-        try {
-            countQueuedAtClose(bound || remote != null);
-        } finally {
-            writeLock.unlock();
-            readLock.unlock();
-        }
+        closeDataPath(bound || remote != null);
         if (!isRegistered()) {
             kill();
         } // else a selector closes it (kill()) once it has deregistered the channel: no fd reuse race
@@ -602,14 +587,6 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
                 Native.close(wakeFd);
             }
         }
-    }
-
-    /** What was queued is discarded (connect), up to 1024 batches. */
-    private void discardKernelQueue() throws IOException {
-        for (int i = 0; i < 1024 && ring.fill(fd) > 0; i++) {
-            ring.discard();
-        }
-        ring.discard();
     }
 
     @Override
