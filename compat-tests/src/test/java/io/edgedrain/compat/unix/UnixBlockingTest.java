@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,9 +76,14 @@ class UnixBlockingTest {
         Object run() throws Exception;
     }
 
-    private Outcome start(Op op, boolean interruptFirst) {
+    private Outcome start(Op op, boolean interruptFirst) throws Exception {
+        return start(op, interruptFirst, false);
+    }
+
+    /** Runs {@code op} on a new thread, a virtual one (JDK 21+) when {@code virtual}. */
+    private Outcome start(Op op, boolean interruptFirst, boolean virtual) throws Exception {
         Outcome outcome = new Outcome();
-        Thread t = new Thread(() -> {
+        Runnable body = () -> {
             if (interruptFirst) {
                 Thread.currentThread().interrupt();
             }
@@ -89,7 +95,14 @@ class UnixBlockingTest {
             }
             outcome.interruptedAfter.set(Thread.currentThread().isInterrupted());
             outcome.done.complete(result);
-        }, "unix-blocking");
+        };
+        Thread t;
+        if (virtual) {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            t = (Thread) Class.forName("java.lang.Thread$Builder").getMethod("unstarted", Runnable.class).invoke(builder, body);
+        } else {
+            t = new Thread(body, "unix-blocking");
+        }
         outcome.thread = t;
         threads.add(t);
         t.start();
@@ -116,6 +129,25 @@ class UnixBlockingTest {
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "returned promptly");
         expect(how, result, outcome);
         assertFalse(dc.isOpen());
+    }
+
+    /** On JDK 21+: the same from a virtual thread (its wait in poll holds its carrier thread meanwhile). */
+    @ParameterizedTest
+    @EnumSource(How.class)
+    void aBlockedReceiveInAVirtualThread(How how) throws Exception {
+        boolean available;
+        try {
+            Thread.class.getMethod("ofVirtual");
+            available = true;
+        } catch (NoSuchMethodException e) {
+            available = false;
+        }
+        Assumptions.assumeTrue(available, "no virtual threads before JDK 21");
+        DatagramChannel dc = bound("r");
+        Outcome outcome = start(() -> dc.receive(ByteBuffer.allocate(16)), false, true);
+        awaitBlocked(outcome);
+        stop(how, outcome, dc);
+        expect(how, outcome.done.get(5, TimeUnit.SECONDS), outcome);
     }
 
     @ParameterizedTest
