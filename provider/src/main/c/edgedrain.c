@@ -313,11 +313,15 @@ static void decode_drops(struct msghdr *hdr, struct record *r) {
     }
 }
 
-/* recvmmsg into the first `vlen` slots; fills one record per datagram; returns how many. */
+/*
+ * recvmmsg into the first `vlen` slots; fills one record per datagram; returns how many.
+ * `control` false: no room for control messages (so on AF_UNIX the kernel installs no file
+ * descriptor a peer passed with SCM_RIGHTS; it releases them).
+ */
 EXPORT JNIEXPORT jint JNICALL
 Java_io_edgedrain_internal_nativeio_Native_ringReceive(JNIEnv *env, jclass cls, jint fd,
                                                        jlong address, jint slots, jint slot_size,
-                                                       jint vlen, jint flags) {
+                                                       jint vlen, jint flags, jboolean control) {
     (void)env; (void)cls;
     count(SYSCALL_ID(RECVMMSG));
     char *base = (char *)(intptr_t)address;
@@ -325,7 +329,7 @@ Java_io_edgedrain_internal_nativeio_Native_ringReceive(JNIEnv *env, jclass cls, 
     struct mmsghdr *msgs = (struct mmsghdr *)base;
     for (int i = 0; i < vlen; i++) {
         msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
-        msgs[i].msg_hdr.msg_controllen = CONTROL_SPACE;
+        msgs[i].msg_hdr.msg_controllen = control ? CONTROL_SPACE : 0;
         msgs[i].msg_hdr.msg_flags = 0;
         msgs[i].msg_len = 0;
     }

@@ -44,7 +44,6 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         super(provider);
         this.fd = fd;
         this.ring = ring;
-        Native.enableDropCounter(fd); // best effort: only the kernel-drop counter depends on it
     }
 
     /** What this channel has done: datagrams, system calls, EAGAINs, kernel drops, queued at close. */

@@ -75,7 +75,9 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
     private volatile UnixDomainSocketAddress remote;
 
     private EdgeUnixDatagramChannel(SelectorProvider provider, int fd) {
-        super(provider, fd, new ReceiveRing(ReceiveRing.UNIX_SLOT_SIZE, new UnixAddresses()));
+        // No drop counter: Linux never drops AF_UNIX datagrams, it holds senders back. And no
+        // control messages at all, so no descriptor a peer passes is installed in this process.
+        super(provider, fd, new ReceiveRing(ReceiveRing.UNIX_SLOT_SIZE, new UnixAddresses(), false));
     }
 
     /** A new, unbound AF_UNIX datagram channel (blocking, as every new channel). */

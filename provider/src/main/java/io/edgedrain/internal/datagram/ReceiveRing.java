@@ -48,10 +48,16 @@ final class ReceiveRing {
     private int count;
 
     private final SenderDecoder senders;
+    private final boolean dropCounter;
 
-    ReceiveRing(int slotSize, SenderDecoder senders) {
+    /**
+     * @param dropCounter whether received datagrams carry the kernel's drop counter (UDP); without
+     *                    it no control message is received at all (AF_UNIX: see Native.ringReceive)
+     */
+    ReceiveRing(int slotSize, SenderDecoder senders, boolean dropCounter) {
         this.slotSize = slotSize;
         this.senders = senders;
+        this.dropCounter = dropCounter;
     }
 
     boolean isEmpty() {
@@ -88,7 +94,7 @@ final class ReceiveRing {
         head = 0;
         count = 0;
         int n = Native.ringReceive(fd, Native.directAddress(memory), SLOTS, slotSize, SLOTS,
-                Native.MSG_DONTWAIT | Native.MSG_TRUNC);
+                Native.MSG_DONTWAIT | Native.MSG_TRUNC, dropCounter);
         if (n > 0) {
             count = n;
         }

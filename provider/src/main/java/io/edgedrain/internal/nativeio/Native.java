@@ -136,9 +136,11 @@ public final class Native {
 
     /**
      * recvmmsg into the first {@code count} slots of the ring; one record per datagram received.
-     * Returns how many datagrams, or -errno.
+     * {@code control}: room for the drop counter's control message; without it (AF_UNIX) the
+     * kernel installs no file descriptor a peer passed. Returns how many datagrams, or -errno.
      */
-    public static native int ringReceive(int fd, long address, int slots, int slotSize, int count, int flags);
+    public static native int ringReceive(int fd, long address, int slots, int slotSize, int count, int flags,
+            boolean control);
 
     /**
      * sendto the peer {@code address} (4 or 16 bytes) and {@code port}, or to the connected peer
