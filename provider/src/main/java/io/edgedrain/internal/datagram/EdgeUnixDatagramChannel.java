@@ -298,24 +298,20 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
-        boolean blocking = false;
+        boolean blocking = beginIfBlocking();
         boolean completed = false;
         readLock.lock();
         try {
             ensureOpen();
-            if (!isBlocking()) {
+            if (!blocking) {
                 return receiveNow(dst);
             }
-            blocking = true;
-            begin();
             SocketAddress sender = awaitReceive(() -> receiveNow(dst));
             completed = sender != null;
             return sender;
         } finally {
             readLock.unlock();
-            if (blocking) {
-                end(completed); // after the unlock: see implCloseSelectableChannel
-            }
+            endIfBlocking(blocking, completed);
         }
     }
 
@@ -333,7 +329,7 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
 
     /** read(dst) when {@code dsts} is null, else the scattering read. */
     private long doRead(ByteBuffer[] dsts, ByteBuffer dst, int offset, int length) throws IOException {
-        boolean blocking = false;
+        boolean blocking = beginIfBlocking();
         boolean completed = false;
         readLock.lock();
         try {
@@ -356,13 +352,12 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
                 }
             }
             if (space == 0) {
+                completed = true;
                 return 0; // as the JDK: no space, nothing read, the datagram stays queued
             }
-            if (!isBlocking()) {
+            if (!blocking) {
                 return Math.max(0, dsts == null ? readNow(dst) : readNow(dsts, offset, length));
             }
-            blocking = true;
-            begin();
             Integer n = awaitReceive(() -> {
                 int r = dsts == null ? readNow(dst) : readNow(dsts, offset, length);
                 return r < 0 ? null : r;
@@ -371,9 +366,28 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
             return completed ? n : 0;
         } finally {
             readLock.unlock();
-            if (blocking) {
-                end(completed);
-            }
+            endIfBlocking(blocking, completed);
+        }
+    }
+
+    /**
+     * The start of an operation: in blocking mode, {@code begin()}, before the operation takes its
+     * lock (an interrupt that is already pending closes the channel right here, and close takes
+     * both locks: so no thread ever holds one lock while waiting for the other in close). The mode
+     * is taken once: a mode change waits for operations in progress, as the JDK's does.
+     */
+    private boolean beginIfBlocking() {
+        boolean blocking = isBlocking();
+        if (blocking) {
+            begin();
+        }
+        return blocking;
+    }
+
+    /** {@code end()}, after the operation released its lock: see implCloseSelectableChannel. */
+    private void endIfBlocking(boolean blocking, boolean completed) throws IOException {
+        if (blocking) {
+            end(completed);
         }
     }
 
@@ -445,7 +459,7 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
     private long doSend(ByteBuffer src, ByteBuffer[] srcs, int offset, int length, UnixDomainSocketAddress destination)
             throws IOException {
         boolean write = destination == null;
-        boolean blocking = false;
+        boolean blocking = beginIfBlocking();
         boolean completed = false;
         writeLock.lock();
         try {
@@ -467,13 +481,12 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
                 }
             }
             if (write && (src == null ? remaining(srcs, offset, length) == 0 : !src.hasRemaining())) {
+                completed = true;
                 return 0; // as the JDK: a write of nothing sends nothing
             }
-            if (!isBlocking()) {
+            if (!blocking) {
                 return Math.max(0, src == null ? writeNow(srcs, offset, length, false) : sendNow(src, to, write, false));
             }
-            blocking = true;
-            begin();
             long n = -1;
             while (n < 0 && isOpen()) { // each try waits in the kernel for at most SEND_WAIT_MILLIS
                 n = src == null ? writeNow(srcs, offset, length, true) : sendNow(src, to, write, true);
@@ -482,9 +495,7 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
             return Math.max(0, n);
         } finally {
             writeLock.unlock();
-            if (blocking) {
-                end(completed);
-            }
+            endIfBlocking(blocking, completed);
         }
     }
 
