@@ -36,10 +36,11 @@ _Static_assert(EPOLL_CTL_ADD == 1 && EPOLL_CTL_DEL == 2 && EPOLL_CTL_MOD == 3, "
 _Static_assert(EAGAIN == 11 && EINTR == 4 && EBADF == 9 && ENOENT == 2 && EEXIST == 17,
                "errno values");
 _Static_assert(MSG_DONTWAIT == 0x40 && MSG_TRUNC == 0x20, "recv flags");
-_Static_assert(AF_INET == 2 && AF_INET6 == 10 && AF_UNIX == 1, "address families");
+_Static_assert(AF_INET == 2 && AF_INET6 == 10, "address families");
 _Static_assert(SOL_SOCKET == 1 && SO_SNDBUF == 7 && SO_RCVBUF == 8, "socket options");
-_Static_assert(EPERM == 1 && EADDRINUSE == 98 && ECONNRESET == 104 && ENAMETOOLONG == 36, "errno values");
-_Static_assert(sizeof(((struct sockaddr_un *)0)->sun_path) == 108, "sun_path size");
+_Static_assert(EACCES == 13 && EADDRINUSE == 98 && ECONNREFUSED == 111 && ENAMETOOLONG == 36, "errno values");
+_Static_assert(sizeof(((struct sockaddr_un *)0)->sun_path) == 108 && offsetof(struct sockaddr_un, sun_path) == 2,
+               "sockaddr_un layout (Native.SUN_PATH_SIZE, SUN_PATH_OFFSET)");
 
 /*
  * Call counters, striped so threads rarely share a cache line: a thread picks a stripe once,

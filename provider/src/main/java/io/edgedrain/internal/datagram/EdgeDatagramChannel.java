@@ -347,13 +347,13 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
                 if (!destination.equals(peer)) {
                     throw new AlreadyConnectedException();
                 }
-                return src.hasRemaining() ? sent(sendNow(src, null, false, false)) : 0; // the JDK sends nothing
+                return src.hasRemaining() ? Math.max(0, sendNow(src, null, false, false)) : 0; // the JDK sends nothing
             }
             if (destination.getPort() == 0) {
                 throw new SocketException("Can't send to port 0");
             }
             ensureBound();
-            return sent(sendNow(src, destination, false, false));
+            return Math.max(0, sendNow(src, destination, false, false));
         } finally {
             writeLock.unlock();
         }
@@ -371,7 +371,7 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
             if (remote == null) {
                 throw new NotYetConnectedException();
             }
-            return src.hasRemaining() ? sent(sendNow(src, null, true, false)) : 0; // the JDK sends nothing
+            return src.hasRemaining() ? Math.max(0, sendNow(src, null, true, false)) : 0; // the JDK sends nothing
         } finally {
             writeLock.unlock();
         }
@@ -393,11 +393,6 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
         } finally {
             writeLock.unlock();
         }
-    }
-
-    /** A non-blocking send's result: 0 when the socket was full. */
-    private static int sent(int n) {
-        return Math.max(0, n);
     }
 
     @Override

@@ -47,7 +47,6 @@ public final class Native {
     public static final int POLLIN = 0x001;
     public static final int POLLOUT = 0x004;
 
-    public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
     public static final int EBADF = 9;
@@ -58,7 +57,6 @@ public final class Native {
     public static final int ENAMETOOLONG = 36;
     public static final int EMSGSIZE = 90;
     public static final int EADDRINUSE = 98;
-    public static final int ECONNRESET = 104;
     public static final int ECONNREFUSED = 111;
 
     public static final int MSG_TRUNC = 0x20;
@@ -165,7 +163,6 @@ public final class Native {
     /** The socket's address family: {@link #AF_INET} or {@link #AF_INET6}; -errno on failure. */
     public static native int socketDomain(int fd);
 
-    public static final int AF_UNIX = 1;
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
 
