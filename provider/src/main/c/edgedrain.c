@@ -18,6 +18,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 #include <unistd.h>
 
@@ -35,12 +37,16 @@ _Static_assert(EAGAIN == 11 && EINTR == 4 && EBADF == 9 && ENOENT == 2 && EEXIST
                "errno values");
 _Static_assert(MSG_DONTWAIT == 0x40 && MSG_TRUNC == 0x20, "recv flags");
 _Static_assert(AF_INET == 2 && AF_INET6 == 10, "address families");
+_Static_assert(SOL_SOCKET == 1 && SO_SNDBUF == 7 && SO_RCVBUF == 8, "socket options");
+_Static_assert(EACCES == 13 && EADDRINUSE == 98 && ECONNREFUSED == 111 && ENAMETOOLONG == 36, "errno values");
+_Static_assert(sizeof(((struct sockaddr_un *)0)->sun_path) == 108 && offsetof(struct sockaddr_un, sun_path) == 2,
+               "sockaddr_un layout (Native.SUN_PATH_SIZE, SUN_PATH_OFFSET)");
 
 /*
  * Call counters, striped so threads rarely share a cache line: a thread picks a stripe once,
  * then adds with a relaxed atomic (uncontended in the common one-selector-thread case).
  */
-enum { STRIPES = 8, SLOTS = 16 /* >= Native.SYSCALL_COUNT, one 128-byte line per stripe */ };
+enum { STRIPES = 8, SLOTS = 32 /* >= Native.SYSCALL_COUNT; 256 bytes, two cache lines per stripe */ };
 _Static_assert(io_edgedrain_internal_nativeio_Native_SYSCALL_COUNT <= SLOTS, "counter slots");
 
 static _Alignas(128) _Atomic int64_t counters[STRIPES][SLOTS];
@@ -172,6 +178,21 @@ Java_io_edgedrain_internal_nativeio_Native_poll(JNIEnv *env, jclass cls, jint fd
     return n == 0 ? 0 : (jint)(unsigned short)pfd.revents;
 }
 
+/* poll() on two fds: fd's revents in bits 0-15, other's in bits 16-31; 0 on timeout, or -errno. */
+EXPORT JNIEXPORT jint JNICALL
+Java_io_edgedrain_internal_nativeio_Native_pollPair(JNIEnv *env, jclass cls, jint fd, jint events,
+                                                    jint other, jint other_events, jint timeout) {
+    (void)env; (void)cls;
+    count(SYSCALL_ID(POLL));
+    struct pollfd pfd[2] = {
+        { .fd = fd, .events = (short)events, .revents = 0 },
+        { .fd = other, .events = (short)other_events, .revents = 0 },
+    };
+    int n = poll(pfd, 2, timeout);
+    if (n < 0) return -errno;
+    return (jint)((unsigned short)pfd[0].revents | ((unsigned)(unsigned short)pfd[1].revents << 16));
+}
+
 EXPORT JNIEXPORT jint JNICALL
 Java_io_edgedrain_internal_nativeio_Native_fionread(JNIEnv *env, jclass cls, jint fd) {
     (void)env; (void)cls;
@@ -203,11 +224,12 @@ struct record {
     int32_t scope_id;
     uint32_t drops;     /* SO_RXQ_OVFL: datagrams the kernel dropped on this socket so far */
     int32_t has_drops;
-    int32_t reserved;
+    int32_t name_length;/* the sender's socklen_t (AF_UNIX: Java reads the name from the names area) */
 };
 _Static_assert(sizeof(struct record) == 48, "record layout");
 _Static_assert(offsetof(struct record, address) == 16 && offsetof(struct record, scope_id) == 32
-               && offsetof(struct record, drops) == 36 && offsetof(struct record, has_drops) == 40,
+               && offsetof(struct record, drops) == 36 && offsetof(struct record, has_drops) == 40
+               && offsetof(struct record, name_length) == 44,
                "record layout");
 
 #define CONTROL_SPACE CMSG_SPACE(sizeof(uint32_t))
@@ -233,8 +255,9 @@ Java_io_edgedrain_internal_nativeio_Native_ringLayout(JNIEnv *env, jclass cls, j
                                                       jint slot_size, jintArray out) {
     (void)cls;
     struct layout l = ring_layout((size_t)slots, (size_t)slot_size);
-    jint values[3] = { (jint)l.total, (jint)l.records, (jint)l.payload };
-    (*env)->SetIntArrayRegion(env, out, 0, 3, values);
+    jint values[5] = { (jint)l.total, (jint)l.records, (jint)l.payload, (jint)l.names,
+                       (jint)sizeof(struct sockaddr_storage) };
+    (*env)->SetIntArrayRegion(env, out, 0, 5, values);
 }
 
 EXPORT JNIEXPORT void JNICALL
@@ -291,11 +314,15 @@ static void decode_drops(struct msghdr *hdr, struct record *r) {
     }
 }
 
-/* recvmmsg into the first `vlen` slots; fills one record per datagram; returns how many. */
+/*
+ * recvmmsg into the first `vlen` slots; fills one record per datagram; returns how many.
+ * `control` false: no room for control messages (so on AF_UNIX the kernel installs no file
+ * descriptor a peer passed with SCM_RIGHTS; it releases them).
+ */
 EXPORT JNIEXPORT jint JNICALL
 Java_io_edgedrain_internal_nativeio_Native_ringReceive(JNIEnv *env, jclass cls, jint fd,
                                                        jlong address, jint slots, jint slot_size,
-                                                       jint vlen, jint flags) {
+                                                       jint vlen, jint flags, jboolean control) {
     (void)env; (void)cls;
     count(SYSCALL_ID(RECVMMSG));
     char *base = (char *)(intptr_t)address;
@@ -303,7 +330,7 @@ Java_io_edgedrain_internal_nativeio_Native_ringReceive(JNIEnv *env, jclass cls, 
     struct mmsghdr *msgs = (struct mmsghdr *)base;
     for (int i = 0; i < vlen; i++) {
         msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
-        msgs[i].msg_hdr.msg_controllen = CONTROL_SPACE;
+        msgs[i].msg_hdr.msg_controllen = control ? CONTROL_SPACE : 0;
         msgs[i].msg_hdr.msg_flags = 0;
         msgs[i].msg_len = 0;
     }
@@ -315,6 +342,7 @@ Java_io_edgedrain_internal_nativeio_Native_ringReceive(JNIEnv *env, jclass cls, 
         r->length = (int32_t)msgs[i].msg_len;
         r->flags = msgs[i].msg_hdr.msg_flags;
         decode_name(msgs[i].msg_hdr.msg_name, msgs[i].msg_hdr.msg_namelen, r);
+        r->name_length = (int32_t)msgs[i].msg_hdr.msg_namelen;
         decode_drops(&msgs[i].msg_hdr, r);
     }
     return n;
@@ -398,4 +426,118 @@ Java_io_edgedrain_internal_nativeio_Native_wrapMemory(JNIEnv *env, jclass cls, j
                                                       jint size) {
     (void)cls;
     return (*env)->NewDirectByteBuffer(env, (void *)(intptr_t)address, (jlong)size);
+}
+
+/*
+ * AF_UNIX datagram sockets. A name crosses JNI as the bytes of sun_path exactly as the kernel
+ * takes them (a leading 0 byte: the abstract namespace); an empty or null name means "no name":
+ * bind autobinds, connect disconnects (AF_UNSPEC), sendto sends to the connected peer.
+ */
+static int unix_name(JNIEnv *env, jbyteArray path, struct sockaddr_un *sun, socklen_t *len) {
+    memset(sun, 0, sizeof *sun);
+    sun->sun_family = AF_UNIX;
+    jsize n = path == NULL ? 0 : (*env)->GetArrayLength(env, path);
+    if ((size_t)n > sizeof sun->sun_path) return -ENAMETOOLONG;
+    if (n > 0) (*env)->GetByteArrayRegion(env, path, 0, n, (jbyte *)sun->sun_path);
+    *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n);
+    return n;
+}
+
+/* socket(AF_UNIX, SOCK_DGRAM): close-on-exec, blocking (non-blocking calls pass MSG_DONTWAIT). */
+EXPORT JNIEXPORT jint JNICALL
+Java_io_edgedrain_internal_nativeio_Native_unixDatagramSocket(JNIEnv *env, jclass cls) {
+    (void)env; (void)cls;
+    count(SYSCALL_ID(SOCKET));
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    return RESULT(fd);
+}
+
+EXPORT JNIEXPORT jint JNICALL
+Java_io_edgedrain_internal_nativeio_Native_unixBind(JNIEnv *env, jclass cls, jint fd, jbyteArray path) {
+    (void)cls;
+    count(SYSCALL_ID(BIND));
+    struct sockaddr_un sun;
+    socklen_t len;
+    int n = unix_name(env, path, &sun, &len);
+    if (n < 0) return n;
+    int rc = bind(fd, (struct sockaddr *)&sun, len);
+    return rc < 0 ? -errno : 0;
+}
+
+EXPORT JNIEXPORT jint JNICALL
+Java_io_edgedrain_internal_nativeio_Native_unixConnect(JNIEnv *env, jclass cls, jint fd, jbyteArray path) {
+    (void)cls;
+    count(SYSCALL_ID(CONNECT));
+    struct sockaddr_un sun;
+    socklen_t len;
+    int n = unix_name(env, path, &sun, &len);
+    if (n < 0) return n;
+    if (n == 0) sun.sun_family = AF_UNSPEC;
+    int rc = connect(fd, (struct sockaddr *)&sun, len);
+    return rc < 0 ? -errno : 0;
+}
+
+EXPORT JNIEXPORT jint JNICALL
+Java_io_edgedrain_internal_nativeio_Native_unixSendTo(JNIEnv *env, jclass cls, jint fd, jlong buffer,
+                                                      jint length, jint flags, jbyteArray path) {
+    (void)cls;
+    count(SYSCALL_ID(SENDMSG));
+    struct sockaddr_un sun;
+    socklen_t len = 0;
+    if (path != NULL) {
+        int n = unix_name(env, path, &sun, &len);
+        if (n < 0) return n;
+    }
+    ssize_t sent = sendto(fd, (const void *)(intptr_t)buffer, (size_t)length, flags,
+                          path != NULL ? (struct sockaddr *)&sun : NULL, len);
+    return sent < 0 ? -errno : (jint)sent;
+}
+
+/* getsockname (peer false) or getpeername (peer true) into out (108 bytes): the name's length, or -errno. */
+EXPORT JNIEXPORT jint JNICALL
+Java_io_edgedrain_internal_nativeio_Native_unixName(JNIEnv *env, jclass cls, jint fd, jboolean peer,
+                                                    jbyteArray out) {
+    (void)cls;
+    count(SYSCALL_ID(GETSOCKNAME));
+    struct sockaddr_un sun;
+    socklen_t len = sizeof sun;
+    memset(&sun, 0, sizeof sun);
+    int rc = peer ? getpeername(fd, (struct sockaddr *)&sun, &len) : getsockname(fd, (struct sockaddr *)&sun, &len);
+    if (rc < 0) return -errno;
+    size_t n = len > offsetof(struct sockaddr_un, sun_path) ? len - offsetof(struct sockaddr_un, sun_path) : 0;
+    if (n > sizeof sun.sun_path) n = sizeof sun.sun_path;
+    (*env)->SetByteArrayRegion(env, out, 0, (jsize)n, (const jbyte *)sun.sun_path);
+    return (jint)n;
+}
+
+EXPORT JNIEXPORT jint JNICALL
+Java_io_edgedrain_internal_nativeio_Native_setIntOption(JNIEnv *env, jclass cls, jint fd, jint level,
+                                                        jint name, jint value) {
+    (void)env; (void)cls;
+    count(SYSCALL_ID(SETSOCKOPT));
+    int v = value;
+    int rc = setsockopt(fd, level, name, &v, sizeof v);
+    return rc < 0 ? -errno : 0;
+}
+
+/* getsockopt of an int option: its value (>= 0 for the options EdgeDrain reads), or -errno. */
+EXPORT JNIEXPORT jint JNICALL
+Java_io_edgedrain_internal_nativeio_Native_getIntOption(JNIEnv *env, jclass cls, jint fd, jint level,
+                                                        jint name) {
+    (void)env; (void)cls;
+    count(SYSCALL_ID(GETSOCKOPT));
+    int v = 0;
+    socklen_t len = sizeof v;
+    int rc = getsockopt(fd, level, name, &v, &len);
+    return rc < 0 ? -errno : v;
+}
+
+/* setsockopt(SO_SNDTIMEO): how long one blocking send may wait. */
+EXPORT JNIEXPORT jint JNICALL
+Java_io_edgedrain_internal_nativeio_Native_setSendTimeout(JNIEnv *env, jclass cls, jint fd, jint millis) {
+    (void)env; (void)cls;
+    count(SYSCALL_ID(SETSOCKOPT));
+    struct timeval tv = { .tv_sec = millis / 1000, .tv_usec = (millis % 1000) * 1000 };
+    int rc = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    return rc < 0 ? -errno : 0;
 }

@@ -3,12 +3,14 @@ package io.edgedrain;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
 import java.nio.channels.Channel;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.spi.AbstractSelector;
 import java.util.Locale;
 
 import io.edgedrain.internal.datagram.EdgeDatagramChannel;
+import io.edgedrain.internal.datagram.EdgeUnixDatagramChannel;
 import io.edgedrain.internal.jdk.JdkInternals;
 import io.edgedrain.internal.nativeio.NativeLibrary;
 import io.edgedrain.internal.select.DrainSettings;
@@ -122,8 +124,16 @@ public class EdgeDrainSelectorProvider extends SelectorProviderImpl {
         return isActive() ? adopt(jdk) : jdk;
     }
 
+    /**
+     * EdgeDrain's draining datagram channel of that family: {@code INET} and {@code INET6} over the
+     * JDK's channel, {@code UNIX} over EdgeDrain's own AF_UNIX datagram socket (the JDK cannot
+     * open one: without EdgeDrain active, this throws the JDK's UnsupportedOperationException).
+     */
     @Override
     public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
+        if (family == StandardProtocolFamily.UNIX && isActive()) {
+            return EdgeUnixDatagramChannel.open(this);
+        }
         DatagramChannel jdk = JdkInternals.defaultProvider().openDatagramChannel(family);
         return isActive() ? adopt(jdk) : jdk;
     }

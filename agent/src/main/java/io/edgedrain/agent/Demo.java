@@ -13,50 +13,91 @@ import java.util.List;
 /**
  * The side-by-side demonstration: the seed scenario in one child JVM on the JDK's default
  * provider and one on EdgeDrain (the {@code -D} route), several runs each, printed as a table.
+ * Over AF_UNIX ({@code --unix}, the transport of the original loss report) the JDK cannot open
+ * the channel at all, which the demo shows; EdgeDrain with draining off (a plain level-triggered
+ * selector, the loop as it runs without EdgeDrain's draining) is then the baseline.
  */
 final class Demo {
     /** By name: this JVM has no --add-exports, so it must not load the provider class. */
     static final String PROVIDER = "io.edgedrain.EdgeDrainSelectorProvider";
 
+    /** Who runs a scenario: the JDK's provider, EdgeDrain with draining off, or EdgeDrain. */
+    private enum Side {
+        JDK("JDK"), UNDRAINED("drain=off"), EDGEDRAIN("EdgeDrain");
+
+        final String label;
+
+        Side(String label) {
+            this.label = label;
+        }
+    }
+
     private Demo() {}
 
-    static void run(int datagrams, int runs) throws IOException, InterruptedException {
-        System.out.printf("Seed scenario: a legacy NIO loop (one receive() per selected key per select()),%n"
-                + "%d datagrams sent over UDP loopback, then the loop is told to stop and closes its channel.%n%n",
-                datagrams);
+    static void run(boolean unix, int datagrams, int runs) throws IOException, InterruptedException {
+        if (unix) {
+            System.out.printf("Seed scenario over AF_UNIX: a legacy NIO loop (one receive() per selected key per select()),%n"
+                    + "%d datagrams sent to its AF_UNIX datagram socket, then the loop is told to stop and closes its channel.%n"
+                    + "(Linux queues about net.unix.max_dgram_qlen + 1 = 11 datagrams per AF_UNIX receiver and holds the%n"
+                    + "sender back meanwhile, so at most that many are at stake when the loop stops.)%n%n", datagrams);
+        } else {
+            System.out.printf("Seed scenario: a legacy NIO loop (one receive() per selected key per select()),%n"
+                    + "%d datagrams sent over UDP loopback, then the loop is told to stop and closes its channel.%n%n",
+                    datagrams);
+        }
         System.out.printf("%-10s %4s %8s %9s %6s %15s%n", "provider", "run", "sent", "received", "lost", "syscalls/dgram");
 
-        for (boolean edgeDrain : new boolean[] {false, true}) {
+        Side[] sides = unix ? new Side[] {Side.JDK, Side.UNDRAINED, Side.EDGEDRAIN} : new Side[] {Side.JDK, Side.EDGEDRAIN};
+        for (Side side : sides) {
             int lossy = 0;
+            int done = 0;
             for (int run = 1; run <= runs; run++) {
-                String[] result = child(edgeDrain, datagrams);
+                String[] result = child(side, unix, datagrams);
+                if (result[0].equals("UNSUPPORTED")) {
+                    System.out.printf("%-10s cannot open an AF_UNIX datagram channel: %s%n%n", side.label,
+                            String.join(" ", java.util.Arrays.copyOfRange(result, 1, result.length)));
+                    break;
+                }
                 int sent = Integer.parseInt(result[1]);
                 int received = Integer.parseInt(result[2]);
                 long syscalls = Long.parseLong(result[3]);
                 lossy += received < sent ? 1 : 0;
-                System.out.printf("%-10s %4d %8d %9d %6d %15.3f%n", result[0], run, sent, received, sent - received,
+                done++;
+                System.out.printf("%-10s %4d %8d %9d %6d %15.3f%n", side.label, run, sent, received, sent - received,
                         (double) syscalls / Math.max(1, received));
             }
-            System.out.printf("%-10s lost datagrams in %d of %d runs%n%n", edgeDrain ? "EdgeDrain" : "JDK", lossy, runs);
+            if (done > 0) {
+                System.out.printf("%-10s lost datagrams in %d of %d runs%n%n", side.label, lossy, done);
+            }
         }
         System.out.println("syscalls/dgram: the receiving loop's epoll_wait and receive system calls per datagram received;");
         System.out.println("EdgeDrain's from its native call counters (epoll_wait + recvmmsg), the JDK's from the loop's");
         System.out.println("own calls (each select() is one epoll_wait and each receive() one recvfrom in the JDK).");
+        if (unix) {
+            System.out.println("drain=off: EdgeDrain with -Dedgedrain.drain=false, a plain level-triggered selector, as the");
+            System.out.println("loop would run on a provider that does not drain.");
+        }
     }
 
-    private static String[] child(boolean edgeDrain, int datagrams) throws IOException, InterruptedException {
+    private static String[] child(Side side, boolean unix, int datagrams) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        if (edgeDrain) {
+        if (side != Side.JDK) {
             command.add("--add-exports");
             command.add("java.base/sun.nio.ch=ALL-UNNAMED");
             command.add("--enable-native-access=ALL-UNNAMED");
             command.add("-Djava.nio.channels.spi.SelectorProvider=" + PROVIDER);
+            if (side == Side.UNDRAINED) {
+                command.add("-Dedgedrain.drain=false");
+            }
         }
         command.add("-cp");
         command.add(ownJar());
         command.add(SeedScenario.class.getName());
         command.add(Integer.toString(datagrams));
+        if (unix) {
+            command.add("unix");
+        }
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String line;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

@@ -6,8 +6,10 @@ public final class Main {
 
     private static final String USAGE = String.join(System.lineSeparator(),
             "usage: java -jar edgedrain-agent.jar <command>",
-            "  demo [datagrams [runs]]  the seed scenario on the JDK's provider and on EdgeDrain, side by side",
-            "                           (defaults: 1000 datagrams, 5 runs each)",
+            "  demo [--unix] [datagrams [runs]]",
+            "                           the seed scenario on the JDK's provider and on EdgeDrain, side by side",
+            "                           (defaults: 1000 datagrams, 5 runs each); --unix: over AF_UNIX datagrams,",
+            "                           which the JDK cannot open, so EdgeDrain with draining off is the baseline",
             "  attach <pid> [options]   load the agent into the running JVM <pid> (same user); selectors and",
             "                           channels it opens afterwards are EdgeDrain's (JDK 21+: start the target",
             "                           with -XX:+EnableDynamicAgentLoading to avoid its dynamic-agent warning)",
@@ -24,9 +26,16 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "--help" : args[0];
         switch (command) {
-            case "demo":
-                Demo.run(args.length > 1 ? positive(args[1]) : 1000, args.length > 2 ? positive(args[2]) : 5);
+            case "demo": {
+                boolean unix = args.length > 1 && args[1].equals("--unix");
+                int first = unix ? 2 : 1;
+                if (args.length > first + 2) {
+                    usageError("too many arguments for demo");
+                }
+                Demo.run(unix, args.length > first ? positive(args[first]) : 1000,
+                        args.length > first + 1 ? positive(args[first + 1]) : 5);
                 break;
+            }
             case "attach":
                 System.exit(Attach.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
                 break;
@@ -54,10 +63,14 @@ public final class Main {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        System.err.println("not a positive number: " + arg);
+        usageError("not a positive number: " + arg);
+        return 0;
+    }
+
+    private static void usageError(String problem) {
+        System.err.println(problem);
         System.err.println(USAGE);
         System.exit(2);
-        return 0;
     }
 
     static String version() {

@@ -3,12 +3,17 @@ package io.edgedrain.agent;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.spi.SelectorProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,6 +27,11 @@ import io.edgedrain.internal.nativeio.Native;
  * channel. Prints one line: {@code provider sent received syscalls}: the loop's system calls,
  * from EdgeDrain's native counters (epoll_wait + recvmmsg), or for the JDK from the loop's own
  * calls (each select() is one epoll_wait, each receive() one recvfrom, in the JDK's implementation).
+ *
+ * <p>With a second argument {@code unix} the datagrams go over AF_UNIX: the receiver is bound to a
+ * socket file in a new temporary directory (both deleted at the end), the sender is unnamed. A
+ * provider that cannot open AF_UNIX datagram channels (the JDK's) makes it print
+ * {@code UNSUPPORTED <exception>} instead.
  */
 final class SeedScenario {
     private static volatile boolean stop;
@@ -33,10 +43,25 @@ final class SeedScenario {
         boolean edgeDrain = provider.getClass().getName().equals(Demo.PROVIDER) && EdgeDrainSelectorProvider.isActive();
         long syscallsBefore = edgeDrain ? nativeSyscalls() : 0;
 
-        DatagramChannel receiver = DatagramChannel.open();
-        receiver.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20); // no kernel drops: loss is the loop's
-        receiver.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        boolean unix = args.length > 1 && args[1].equals("unix");
+        Path dir = null;
+        DatagramChannel receiver;
+        if (unix) {
+            try {
+                receiver = DatagramChannel.open(StandardProtocolFamily.UNIX);
+            } catch (UnsupportedOperationException e) {
+                System.out.println("UNSUPPORTED " + e);
+                return;
+            }
+            dir = Files.createTempDirectory("edgedrain-demo-");
+            receiver.bind(UnixDomainSocketAddress.of(dir.resolve("receiver")));
+        } else {
+            receiver = DatagramChannel.open();
+            receiver.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20); // no kernel drops: loss is the loop's
+            receiver.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        }
         receiver.configureBlocking(false);
+        SocketAddress target = receiver.getLocalAddress();
         Selector selector = Selector.open();
         receiver.register(selector, SelectionKey.OP_READ);
         AtomicInteger received = new AtomicInteger();
@@ -44,16 +69,21 @@ final class SeedScenario {
         Thread loop = new Thread(() -> legacyLoop(selector, received, apiCalls), "legacy-loop");
         loop.start();
 
-        try (DatagramChannel sender = DatagramChannel.open()) {
+        try (DatagramChannel sender = unix ? DatagramChannel.open(StandardProtocolFamily.UNIX) : DatagramChannel.open()) {
             ByteBuffer payload = ByteBuffer.allocate(64);
             for (int i = 0; i < count; i++) {
                 payload.clear().putInt(0, i);
-                sender.send(payload, receiver.getLocalAddress());
+                sender.send(payload, target);
+            }
+        } finally {
+            stop = true;
+            selector.wakeup();
+            loop.join(10_000);
+            if (dir != null) {
+                Files.deleteIfExists(dir.resolve("receiver")); // closing leaves the socket file, as on the JDK
+                Files.deleteIfExists(dir);
             }
         }
-        stop = true;
-        selector.wakeup();
-        loop.join(10_000);
         long syscalls = edgeDrain ? nativeSyscalls() - syscallsBefore : apiCalls.get();
         System.out.println((edgeDrain ? "EdgeDrain" : "JDK") + " " + count + " " + received.get() + " " + syscalls);
     }

@@ -9,8 +9,8 @@ import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
+import io.edgedrain.internal.datagram.AbstractEdgeDatagramChannel;
 import io.edgedrain.internal.datagram.DatagramCounters;
-import io.edgedrain.internal.datagram.EdgeDatagramChannel;
 import io.edgedrain.internal.select.EdgeChannel;
 import io.edgedrain.internal.select.EdgeSelector;
 import io.edgedrain.internal.select.SelectorCounters;
@@ -59,8 +59,8 @@ public final class SelectorMetrics implements SelectorMXBean {
     }
 
     private synchronized void retire(EdgeChannel channel) {
-        if (channel instanceof EdgeDatagramChannel) {
-            DatagramCounters c = ((EdgeDatagramChannel) channel).counters();
+        if (channel instanceof AbstractEdgeDatagramChannel) {
+            DatagramCounters c = ((AbstractEdgeDatagramChannel) channel).counters();
             retiredReceived += c.datagramsReceived();
             retiredRecvmmsg += c.recvmmsgCalls();
             retiredEagains += c.eagains();
@@ -76,8 +76,8 @@ public final class SelectorMetrics implements SelectorMXBean {
         if (selector.isOpen()) {
             try {
                 for (SelectionKey key : selector.keys()) {
-                    if (key.channel() instanceof EdgeDatagramChannel) {
-                        total += counter.applyAsLong(((EdgeDatagramChannel) key.channel()).counters());
+                    if (key.channel() instanceof AbstractEdgeDatagramChannel) {
+                        total += counter.applyAsLong(((AbstractEdgeDatagramChannel) key.channel()).counters());
                     }
                 }
             } catch (java.nio.channels.ClosedSelectorException e) {

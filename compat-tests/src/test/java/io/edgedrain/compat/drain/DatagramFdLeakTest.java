@@ -16,6 +16,7 @@ import java.util.SortedMap;
 
 import org.junit.jupiter.api.Test;
 
+import io.edgedrain.compat.Fds;
 import io.edgedrain.internal.datagram.EdgeDatagramChannel;
 
 /**
@@ -63,7 +64,7 @@ class DatagramFdLeakTest {
             for (int i = 0; i < 64; i++) { // warm-up: classes loaded, the JDK's lazily opened fds opened
                 cycle(i, provider, selector, sender);
             }
-            SortedMap<Integer, String> before = Udp.settledFdTable();
+            SortedMap<Integer, String> before = Fds.settledFdTable();
             assertFalse(before.isEmpty(), "/proc/self/fd is readable");
             int queuedChannels = 0;
             for (int i = 0; i < CYCLES; i++) {
@@ -74,10 +75,10 @@ class DatagramFdLeakTest {
                 }
             }
             assertTrue(selector.keys().isEmpty());
-            SortedMap<Integer, String> after = Udp.settledFdTable();
+            SortedMap<Integer, String> after = Fds.settledFdTable();
             System.out.printf("[fds] %d cycles (%d with a datagram queued at close): /proc/self/fd %d entries before, %d after%n",
                     CYCLES, queuedChannels, before.size(), after.size());
-            assertEquals(before.size(), after.size(), () -> "no fd leaked over " + CYCLES + " cycles:" + Udp.fdDiff(before, after));
+            assertEquals(before.size(), after.size(), () -> "no fd leaked over " + CYCLES + " cycles:" + Fds.fdDiff(before, after));
         }
     }
 
@@ -87,7 +88,7 @@ class DatagramFdLeakTest {
         try (DatagramChannel sender = Udp.sender(); Selector warmUp = provider.openSelector()) {
             cycle(0, provider, warmUp, sender);
         }
-        SortedMap<Integer, String> before = Udp.settledFdTable();
+        SortedMap<Integer, String> before = Fds.settledFdTable();
         Selector selector = provider.openSelector();
         DatagramChannel[] channels = new DatagramChannel[100];
         for (int i = 0; i < channels.length; i++) {
@@ -99,8 +100,8 @@ class DatagramFdLeakTest {
             dc.close(); // registered: the fd stays open until the selector lets go of it
         }
         selector.close(); // ... which closing the selector does
-        SortedMap<Integer, String> after = Udp.settledFdTable();
-        assertEquals(before.size(), after.size(), () -> "fds released:" + Udp.fdDiff(before, after));
+        SortedMap<Integer, String> after = Fds.settledFdTable();
+        assertEquals(before.size(), after.size(), () -> "fds released:" + Fds.fdDiff(before, after));
     }
 
     @Test

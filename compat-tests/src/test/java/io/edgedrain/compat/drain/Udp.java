@@ -2,7 +2,6 @@ package io.edgedrain.compat.drain;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -17,9 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 import io.edgedrain.EdgeDrainSelectorProvider;
 import io.edgedrain.compat.Providers;
@@ -119,58 +115,6 @@ final class Udp {
             }
         }
         return -1;
-    }
-
-    /** Entries in /proc/self/fd now, each with its link target ("socket:[123]", a path, ...). */
-    static SortedMap<Integer, String> fdTable() {
-        SortedMap<Integer, String> table = new TreeMap<>();
-        String[] entries = new File("/proc/self/fd").list();
-        if (entries != null) {
-            for (String fd : entries) {
-                String target;
-                try {
-                    target = Files.readSymbolicLink(Path.of("/proc/self/fd", fd)).toString();
-                } catch (IOException e) {
-                    continue; // closed meanwhile (the listing's own fd, or another thread's)
-                }
-                table.put(Integer.parseInt(fd), target);
-            }
-        }
-        return table;
-    }
-
-    /**
-     * The fd table once it holds still: the JVM's own threads open files for an instant (the JIT
-     * reading cgroup memory.limit_in_bytes, seen here), so a single look can catch a passing fd. Up to 20 looks, 10
-     * ms apart, until two agree.
-     */
-    static SortedMap<Integer, String> settledFdTable() throws InterruptedException {
-        SortedMap<Integer, String> last = fdTable();
-        for (int i = 0; i < 20; i++) {
-            Thread.sleep(10);
-            SortedMap<Integer, String> now = fdTable();
-            if (now.equals(last)) {
-                return now;
-            }
-            last = now;
-        }
-        return last;
-    }
-
-    /** What differs between two fd tables, for a failure message. */
-    static String fdDiff(SortedMap<Integer, String> before, SortedMap<Integer, String> after) {
-        StringBuilder sb = new StringBuilder();
-        for (Map.Entry<Integer, String> e : after.entrySet()) {
-            if (!e.getValue().equals(before.get(e.getKey()))) {
-                sb.append(" +").append(e.getKey()).append('=').append(e.getValue());
-            }
-        }
-        for (Map.Entry<Integer, String> e : before.entrySet()) {
-            if (!e.getValue().equals(after.get(e.getKey()))) {
-                sb.append(" -").append(e.getKey()).append('=').append(e.getValue());
-            }
-        }
-        return sb.toString();
     }
 
     /** Joins a thread for at most {@code millis}; if it is still alive, interrupts it and joins briefly. */

@@ -24,11 +24,11 @@ import java.util.concurrent.TimeUnit;
  * suite's second pass runs its children on JDK 25 too. Child programs report with lines
  * {@code RESULT key=value}; {@link Result#values()} collects them.
  */
-final class ChildJvm {
+public final class ChildJvm {
     static final String PROVIDER_PROPERTY =
             "-Djava.nio.channels.spi.SelectorProvider=io.edgedrain.EdgeDrainSelectorProvider";
-    static final List<String> ADD_EXPORTS = List.of("--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED");
-    static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+    public static final List<String> ADD_EXPORTS = List.of("--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED");
+    public static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
 
     /** The README's -D route, both flags included. */
     static List<String> dRoute() {
@@ -41,9 +41,9 @@ final class ChildJvm {
     private ChildJvm() {}
 
     /** What a child did: its exit code and everything it printed. */
-    record Result(List<String> command, int exitCode, String stdout, String stderr) {
+    public record Result(List<String> command, int exitCode, String stdout, String stderr) {
         /** The {@code RESULT key=value} lines, in order; a value is the rest of its line. */
-        Map<String, String> values() {
+        public Map<String, String> values() {
             Map<String, String> values = new LinkedHashMap<>();
             for (String line : stdout.split("\\R")) {
                 if (line.startsWith("RESULT ") && line.indexOf('=') > 0) {
@@ -60,7 +60,7 @@ final class ChildJvm {
         }
 
         /** For assertion messages. */
-        String describe() {
+        public String describe() {
             return "child JVM exited " + exitCode + "\ncommand: " + String.join(" ", command)
                     + "\n--- stdout ---\n" + tail(stdout) + "\n--- stderr ---\n" + tail(stderr);
         }
@@ -72,12 +72,27 @@ final class ChildJvm {
      */
     static Result run(List<String> jvmOptions, Class<?> mainClass, Duration timeout, String... args)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
+        return run(List.of(), jvmOptions, List.of(), mainClass, timeout, args);
+    }
+
+    /**
+     * As {@link #run(List, Class, Duration, String...)}, the command line led by {@code launcher}
+     * (a program that runs the JVM, e.g. {@code setpriv} with its options), with
+     * {@code extraClassPath} after the provider jar and the test classes.
+     */
+    public static Result run(List<String> launcher, List<String> jvmOptions, List<Path> extraClassPath,
+            Class<?> mainClass, Duration timeout, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(launcher);
         command.add(requiredProperty("edgedrain.test.java"));
         command.add("-Xmx256m");
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(Path.of(requiredProperty("edgedrain.test.providerJar")) + File.pathSeparator + testClasses());
+        StringBuilder classPath = new StringBuilder()
+                .append(Path.of(requiredProperty("edgedrain.test.providerJar"))).append(File.pathSeparator).append(testClasses());
+        for (Path entry : extraClassPath) {
+            classPath.append(File.pathSeparator).append(entry);
+        }
+        command.add(classPath.toString());
         command.add(mainClass.getName());
         command.addAll(Arrays.asList(args));
 

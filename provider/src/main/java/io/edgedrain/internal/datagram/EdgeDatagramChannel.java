@@ -14,14 +14,12 @@ import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.MembershipKey;
 import java.nio.channels.NotYetConnectedException;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.channels.UnsupportedAddressTypeException;
 import java.nio.channels.spi.SelectorProvider;
@@ -29,37 +27,22 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 
 import io.edgedrain.internal.jdk.JdkInternals;
 import io.edgedrain.internal.nativeio.Native;
-import io.edgedrain.internal.select.EdgeChannel;
 import io.edgedrain.internal.select.Readiness;
 
 /**
- * EdgeDrain's {@link DatagramChannel}. The JDK's own channel underneath does everything except
- * the non-blocking data path: binding, options, connect, multicast, and blocking I/O with its
- * interrupt and asynchronous-close semantics. Non-blocking receive/read and send/write are done
- * here through the native layer ({@code MSG_DONTWAIT}), so the channel observes EAGAIN: that is
- * what clears its {@link Readiness} under EdgeDrain's edge-triggered selector, and what the drain
- * pass waits for. Receives are batched through a {@link ReceiveRing}.
- *
- * <p>Locks, as in the JDK: the read lock guards receives (and the ring), the write lock guards
- * sends; connect, disconnect, bind, a mode change and close take both, read lock first.
+ * EdgeDrain's {@link DatagramChannel} for IPv4 and IPv6. The JDK's own channel underneath does
+ * everything except the non-blocking data path: binding, options, connect, multicast, and blocking
+ * I/O with its interrupt and asynchronous-close semantics. Non-blocking receive/read and send/write
+ * are {@link AbstractEdgeDatagramChannel}'s, through the native layer ({@code MSG_DONTWAIT}), so
+ * the channel observes EAGAIN: that is what clears its {@link Readiness} under EdgeDrain's
+ * edge-triggered selector, and what the drain pass waits for.
  */
-public final class EdgeDatagramChannel extends DatagramChannel implements EdgeChannel {
+public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
     private final DatagramChannel jdk;
-    private final int fd;
     private final boolean ipv6Socket;
-    private final Readiness readiness = new Readiness();
-    private final DatagramCounters counters = new DatagramCounters();
-
-    private final ReentrantLock readLock = new ReentrantLock();
-    private final ReentrantLock writeLock = new ReentrantLock();
-    /** Guarded by readLock. */
-    private final ReceiveRing ring = new ReceiveRing();
-    /** Guarded by writeLock: a direct copy of heap or gathered data to send. */
-    private ByteBuffer sendScratch;
 
     /** The connected peer, or null; written under both locks. */
     private volatile InetSocketAddress remote;
@@ -73,34 +56,11 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
      * @param jdk a new, unbound JDK datagram channel (blocking) that this channel takes over
      */
     public EdgeDatagramChannel(SelectorProvider provider, DatagramChannel jdk) throws IOException {
-        super(provider);
+        super(provider, JdkInternals.fdVal(jdk), new ReceiveRing(ReceiveRing.UDP_SLOT_SIZE, new SenderCache(), true));
         this.jdk = jdk;
-        this.fd = JdkInternals.fdVal(jdk);
+        Native.enableDropCounter(fd); // best effort: only the kernel-drop counter depends on it
         int domain = (int) Native.check(Native.socketDomain(fd), "getsockopt(SO_DOMAIN)");
         this.ipv6Socket = domain == Native.AF_INET6;
-        Native.enableDropCounter(fd); // best effort: only the kernel-drop counter depends on it
-    }
-
-    /** What this channel has done: datagrams, system calls, EAGAINs, kernel drops, queued at close. */
-    public DatagramCounters counters() {
-        return counters;
-    }
-
-    // ---- EdgeChannel
-
-    @Override
-    public int fdVal() {
-        return fd;
-    }
-
-    @Override
-    public Readiness readiness() {
-        return readiness;
-    }
-
-    @Override
-    public long readProgress() {
-        return counters.datagramsReceived;
     }
 
     @Override
@@ -109,12 +69,6 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
     }
 
     // ---- state
-
-    private void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) {
-            throw new ClosedChannelException();
-        }
-    }
 
     /** As the JDK: a receive or send on an unbound channel binds it to an ephemeral port first. */
     private void ensureBound() throws IOException {
@@ -267,15 +221,7 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
                 return sender;
             }
             ensureBound();
-            if (!nextDatagram()) {
-                return null;
-            }
-            SocketAddress sender = ring.sender();
-            long drops = ring.drops();
-            delivered(ring.take(dst));
-            noteDrops(drops);
-            stayReadableWhileBuffered();
-            return sender;
+            return receiveNow(dst);
         } finally {
             readLock.unlock();
         }
@@ -300,15 +246,8 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
                 }
                 return n;
             }
-            if (!dst.hasRemaining() || !nextDatagram()) {
-                return 0; // no space: as the JDK, the datagram stays queued
-            }
-            long drops = ring.drops();
-            int n = ring.take(dst);
-            delivered(n);
-            noteDrops(drops);
-            stayReadableWhileBuffered();
-            return n;
+            // no space: as the JDK, the datagram stays queued; drained: 0
+            return dst.hasRemaining() ? Math.max(0, readNow(dst)) : 0;
         } finally {
             readLock.unlock();
         }
@@ -337,15 +276,8 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
                 }
                 return n;
             }
-            if (space == 0 || !nextDatagram()) {
-                return 0; // no space: as the JDK, the datagram stays queued
-            }
-            long drops = ring.drops();
-            int n = ring.take(dsts, offset, length);
-            delivered(n);
-            noteDrops(drops);
-            stayReadableWhileBuffered();
-            return n;
+            // no space: as the JDK, the datagram stays queued; drained: 0
+            return space == 0 ? 0 : Math.max(0, readNow(dsts, offset, length));
         } finally {
             readLock.unlock();
         }
@@ -379,16 +311,6 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
     }
 
     /**
-     * Datagrams waiting in the ring keep the channel readable, whatever epoll says: a selector
-     * the channel is registered with later must still select it.
-     */
-    private void stayReadableWhileBuffered() {
-        if (!ring.isEmpty() && (readiness.ops() & SelectionKey.OP_READ) == 0) {
-            readiness.onEdge(SelectionKey.OP_READ);
-        }
-    }
-
-    /**
      * For the socket adaptor's blocking receive: hands over a datagram the ring still holds from
      * earlier non-blocking receives, so order is kept. Returns false when the ring is empty.
      */
@@ -399,50 +321,12 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
                 return false;
             }
             SocketAddress sender = ring.sender();
-            int n = ring.take(ByteBuffer.wrap(packet.getData(), packet.getOffset(), packet.getLength()));
-            delivered(n);
+            int n = take(ByteBuffer.wrap(packet.getData(), packet.getOffset(), packet.getLength()));
             packet.setLength(n);
             packet.setSocketAddress(sender);
             return true;
         } finally {
             readLock.unlock();
-        }
-    }
-
-    /**
-     * Makes sure the ring holds a datagram, receiving a batch if it is empty. Returns false when
-     * the socket is drained: the kernel said EAGAIN, which clears OP_READ readiness (unless an
-     * edge arrived meanwhile).
-     */
-    private boolean nextDatagram() throws IOException {
-        if (!ring.isEmpty()) {
-            return true;
-        }
-        long snapshot = readiness.snapshot();
-        int n = ring.fill(fd);
-        counters.recvmmsgCalls++;
-        if (n > 0) {
-            return true;
-        }
-        if (n == -Native.EAGAIN) {
-            counters.eagains++;
-            readiness.clear(snapshot, SelectionKey.OP_READ);
-            return false;
-        }
-        throw receiveError(-n);
-    }
-
-    /** One datagram handed to the application ({@code bytes} -1 when the JDK's channel did it). */
-    private void delivered(int bytes) {
-        counters.datagramsReceived++;
-        if (bytes > 0) {
-            counters.bytesReceived += bytes;
-        }
-    }
-
-    private void noteDrops(long drops) {
-        if (drops >= 0) {
-            counters.kernelDrops = drops;
         }
     }
 
@@ -463,13 +347,13 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
                 if (!destination.equals(peer)) {
                     throw new AlreadyConnectedException();
                 }
-                return src.hasRemaining() ? sendNow(src, null, false) : 0; // the JDK sends nothing
+                return src.hasRemaining() ? Math.max(0, sendNow(src, null, false, false)) : 0; // the JDK sends nothing
             }
             if (destination.getPort() == 0) {
                 throw new SocketException("Can't send to port 0");
             }
             ensureBound();
-            return sendNow(src, destination, false);
+            return Math.max(0, sendNow(src, destination, false, false));
         } finally {
             writeLock.unlock();
         }
@@ -487,7 +371,7 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
             if (remote == null) {
                 throw new NotYetConnectedException();
             }
-            return src.hasRemaining() ? sendNow(src, null, true) : 0; // the JDK sends nothing
+            return src.hasRemaining() ? Math.max(0, sendNow(src, null, true, false)) : 0; // the JDK sends nothing
         } finally {
             writeLock.unlock();
         }
@@ -505,64 +389,21 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
             if (remote == null) {
                 throw new NotYetConnectedException();
             }
-            long total = 0;
-            for (int i = offset; i < offset + length; i++) {
-                total += srcs[i].remaining();
-            }
-            if (total == 0) {
-                return 0; // the JDK sends nothing
-            }
-            ByteBuffer gathered = scratch((int) Math.min(Integer.MAX_VALUE, total));
-            for (int i = offset; i < offset + length; i++) {
-                gathered.put(srcs[i].duplicate());
-            }
-            gathered.flip();
-            int n = sendNow(gathered, null, true);
-            // a datagram goes whole or not at all: advance the sources by what was sent
-            long left = n;
-            for (int i = offset; i < offset + length && left > 0; i++) {
-                int step = (int) Math.min(left, srcs[i].remaining());
-                srcs[i].position(srcs[i].position() + step);
-                left -= step;
-            }
-            return n;
+            return Math.max(0, writeNow(srcs, offset, length, false));
         } finally {
             writeLock.unlock();
         }
     }
 
-    /**
-     * One non-blocking sendto; 0 (and OP_WRITE readiness cleared) when the socket is full.
-     * {@code write}: errors as the JDK's write reports them, else as its send does.
-     */
-    private int sendNow(ByteBuffer src, InetSocketAddress destination, boolean write) throws IOException {
-        int length = src.remaining();
-        ByteBuffer data = src;
-        if (!src.isDirect()) {
-            data = scratch(length);
-            data.put(src.duplicate()).flip();
+    @Override
+    int sendTo(long address, int length, int flags, SocketAddress destination) {
+        if (destination == null) {
+            return Native.sendTo(fd, address, length, flags, null, 0, 0);
         }
-        long address = Native.directAddress(data) + data.position();
-        byte[] peer = null;
-        int port = 0;
-        int scope = 0;
-        if (destination != null) {
-            InetAddress ip = destination.getAddress();
-            peer = socketAddressBytes(ip);
-            port = destination.getPort();
-            scope = ip instanceof Inet6Address ? ((Inet6Address) ip).getScopeId() : 0;
-        }
-        long snapshot = readiness.snapshot();
-        int n = Native.sendTo(fd, address, length, Native.MSG_DONTWAIT, peer, port, scope);
-        if (n == -Native.EAGAIN) {
-            readiness.clear(snapshot, SelectionKey.OP_WRITE);
-            return 0;
-        }
-        if (n < 0) {
-            throw write ? writeError(-n) : sendError(-n);
-        }
-        src.position(src.position() + n);
-        return n;
+        InetSocketAddress isa = (InetSocketAddress) destination;
+        InetAddress ip = isa.getAddress();
+        int scope = ip instanceof Inet6Address ? ((Inet6Address) ip).getScopeId() : 0;
+        return Native.sendTo(fd, address, length, flags, socketAddressBytes(ip), isa.getPort(), scope);
     }
 
     /** The address as this socket's family wants it: IPv4 becomes IPv4-mapped on an IPv6 socket. */
@@ -576,13 +417,6 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
             return mapped;
         }
         return bytes;
-    }
-
-    private ByteBuffer scratch(int capacity) {
-        if (sendScratch == null || sendScratch.capacity() < capacity) {
-            sendScratch = ByteBuffer.allocateDirect(Math.max(capacity, 2048)).order(ByteOrder.nativeOrder());
-        }
-        return sendScratch.clear();
     }
 
     private InetSocketAddress checkAddress(SocketAddress target) {
@@ -602,7 +436,8 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
 
     // Errors as the JDK's datagram channel reports them for the same errno.
 
-    private static IOException receiveError(int errno) {
+    @Override
+    IOException receiveError(int errno) {
         if (errno == Native.ECONNREFUSED) {
             return new PortUnreachableException();
         }
@@ -612,18 +447,18 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         return new SocketException(Native.strerror(errno));
     }
 
-    private static IOException sendError(int errno) {
+    @Override
+    IOException sendError(int errno, SocketAddress destination, boolean write) {
+        if (write) {
+            if (errno == Native.ECONNREFUSED || errno == Native.EBADF) {
+                return receiveError(errno);
+            }
+            return new IOException(Native.strerror(errno));
+        }
         if (errno == Native.EACCES) {
             return new BindException(Native.strerror(errno));
         }
         return receiveError(errno);
-    }
-
-    private static IOException writeError(int errno) {
-        if (errno == Native.ECONNREFUSED || errno == Native.EBADF) {
-            return receiveError(errno);
-        }
-        return new IOException(Native.strerror(errno));
     }
 
     // ---- blocking operations: the JDK's channel, with its interrupt semantics carried over
@@ -666,57 +501,16 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
     // ---- mode and close
 
     @Override
-    protected void implConfigureBlocking(boolean block) throws IOException {
-        // Waits for a receive or send in progress, as the JDK does. The JDK's channel stays
-        // blocking throughout: the non-blocking path never uses it.
-        readLock.lock();
-        writeLock.lock();
-        writeLock.unlock();
-        readLock.unlock();
-    }
-
-    @Override
     protected void implCloseSelectableChannel() throws IOException {
         if (!isBlocking()) {
             // A non-blocking receive or send may be using the fd: wait for it, then count what
-            // is being dropped with the socket.
-            readLock.lock();
-            writeLock.lock();
-            try {
-                countQueuedAtClose();
-            } finally {
-                writeLock.unlock();
-                readLock.unlock();
-            }
+            // is being dropped with the socket. (The JDK's blocking channel stays blocking: the
+            // non-blocking path never uses it.)
+            closeDataPath(bound);
         }
         if (!isRegistered()) {
             jdk.close(); // in blocking mode this also wakes a blocked thread (AsynchronousCloseException)
         } // else a selector closes it (kill()) once it has deregistered the channel: no fd reuse race
-    }
-
-    /** What the application will never see: EdgeDrain's ring and the kernel's queue. */
-    private void countQueuedAtClose() {
-        long datagrams = ring.buffered();
-        long bytes = ring.bufferedBytes();
-        ring.discard();
-        try {
-            if (bound && Native.fionread(fd) > 0) {
-                for (int i = 0; i < 1024; i++) { // bounded: a flood must not hold close() forever
-                    int n = ring.fill(fd);
-                    if (n <= 0) {
-                        break;
-                    }
-                    datagrams += n;
-                    bytes += ring.bufferedBytes();
-                    ring.discard();
-                }
-            }
-        } catch (IOException e) {
-            // no memory for the ring: the count stays what was seen so far; close goes on
-        }
-        ring.release();
-        counters.queuedAtCloseDatagrams = datagrams;
-        counters.queuedAtCloseBytes = bytes;
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.edgedrain.internal.datagram;
 
 import java.io.IOException;
 import java.lang.ref.Cleaner;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -13,11 +13,16 @@ import io.edgedrain.internal.nativeio.Native;
  * identical to one {@code recvfrom} per call: the same bytes, truncated to the caller's remaining
  * space when it is copied out, the same sender, in order.
  *
- * <p>Every slot holds {@value #SLOT_SIZE} bytes, more than the largest UDP datagram, so the ring
- * itself never truncates: whatever buffer a later receive brings, it gets what the JDK would give
- * it. The {@value #SLOTS} slots are 2 MiB of address space, mapped at the channel's first
- * non-blocking receive and committed by the kernel page by page as datagrams are written: small
- * datagrams make about 4 KiB resident per slot (128 KiB per channel), the most is the 2 MiB.
+ * <p>Every slot of a UDP channel's ring holds {@value #UDP_SLOT_SIZE} bytes, more than the largest
+ * UDP datagram, so the ring itself never truncates: whatever buffer a later receive brings, it gets
+ * what the JDK would give it. The {@value #SLOTS} slots are 2 MiB of address space, mapped at the
+ * channel's first non-blocking receive and committed by the kernel page by page as datagrams are
+ * written: small datagrams make about 4 KiB resident per slot (128 KiB per channel), the most is
+ * the 2 MiB. An AF_UNIX channel's slots hold {@value #UNIX_SLOT_SIZE} bytes (8 MiB of address
+ * space, the same resident memory for small datagrams): more than a sender with Linux's default
+ * send buffer can send in one datagram (docs/COMPATIBILITY.md).
+ *
+ * <p>Senders are decoded by the channel's address family ({@link SenderDecoder}).
  * The mapping is released when a non-blocking channel closes ({@link #release}, under the read
  * lock), else once the ring is unreachable (a {@link Cleaner}): never under a thread that may still
  * be copying from it.
@@ -26,19 +31,34 @@ import io.edgedrain.internal.nativeio.Native;
  */
 final class ReceiveRing {
     static final int SLOTS = 32;
-    static final int SLOT_SIZE = 64 * 1024;
+    static final int UDP_SLOT_SIZE = 64 * 1024;
+    static final int UNIX_SLOT_SIZE = 256 * 1024;
     private static final Cleaner CLEANER = Cleaner.create();
 
     private ByteBuffer memory;
     private Cleaner.Cleanable unmap;
     private int recordsOffset;
     private int payloadOffset;
+    private int namesOffset;
+    private int nameSize;
+    private final int slotSize;
 
     /** Index of the next datagram to serve, and how many were received. */
     private int head;
     private int count;
 
-    private final SenderCache senders = new SenderCache();
+    private final SenderDecoder senders;
+    private final boolean dropCounter;
+
+    /**
+     * @param dropCounter whether received datagrams carry the kernel's drop counter (UDP); without
+     *                    it no control message is received at all (AF_UNIX: see Native.ringReceive)
+     */
+    ReceiveRing(int slotSize, SenderDecoder senders, boolean dropCounter) {
+        this.slotSize = slotSize;
+        this.senders = senders;
+        this.dropCounter = dropCounter;
+    }
 
     boolean isEmpty() {
         return head == count;
@@ -73,8 +93,8 @@ final class ReceiveRing {
         }
         head = 0;
         count = 0;
-        int n = Native.ringReceive(fd, Native.directAddress(memory), SLOTS, SLOT_SIZE, SLOTS,
-                Native.MSG_DONTWAIT | Native.MSG_TRUNC);
+        int n = Native.ringReceive(fd, Native.directAddress(memory), SLOTS, slotSize, SLOTS,
+                Native.MSG_DONTWAIT | Native.MSG_TRUNC, dropCounter);
         if (n > 0) {
             count = n;
         }
@@ -82,14 +102,16 @@ final class ReceiveRing {
     }
 
     private void map() throws IOException {
-        int[] layout = new int[3];
-        Native.ringLayout(SLOTS, SLOT_SIZE, layout);
+        int[] layout = new int[5];
+        Native.ringLayout(SLOTS, slotSize, layout);
         int size = layout[0];
         long address = Native.check(Native.mapMemory(size), "mmap");
-        Native.ringInit(address, SLOTS, SLOT_SIZE);
+        Native.ringInit(address, SLOTS, slotSize);
         memory = Native.wrapMemory(address, size).order(ByteOrder.nativeOrder());
         recordsOffset = layout[1];
         payloadOffset = layout[2];
+        namesOffset = layout[3];
+        nameSize = layout[4];
         unmap = CLEANER.register(this, () -> Native.unmapMemory(address, size));
     }
 
@@ -122,8 +144,8 @@ final class ReceiveRing {
                 ? memory.getInt(r + Native.RECORD_DROPS) & 0xFFFF_FFFFL : -1;
     }
 
-    InetSocketAddress sender() throws IOException {
-        return senders.sender(memory, record());
+    SocketAddress sender() throws IOException {
+        return senders.sender(memory, record(), namesOffset + head * nameSize);
     }
 
     /**
@@ -131,8 +153,8 @@ final class ReceiveRing {
      * (the rest is discarded, as {@code recvfrom} does), and removes it. Returns bytes copied.
      */
     int take(ByteBuffer[] dsts, int offset, int length) {
-        int remaining = Math.min(length(), SLOT_SIZE);
-        int from = payloadOffset + head * SLOT_SIZE;
+        int remaining = Math.min(length(), slotSize);
+        int from = payloadOffset + head * slotSize;
         int copied = 0;
         for (int i = offset; i < offset + length && remaining > 0; i++) {
             ByteBuffer dst = dsts[i];
@@ -148,8 +170,8 @@ final class ReceiveRing {
 
     /** {@link #take(ByteBuffer[], int, int)} into one buffer. */
     int take(ByteBuffer dst) {
-        int n = Math.min(Math.min(length(), SLOT_SIZE), dst.remaining());
-        dst.put(dst.position(), memory, payloadOffset + head * SLOT_SIZE, n);
+        int n = Math.min(Math.min(length(), slotSize), dst.remaining());
+        dst.put(dst.position(), memory, payloadOffset + head * slotSize, n);
         dst.position(dst.position() + n);
         head++;
         return n;

@@ -13,7 +13,7 @@ import io.edgedrain.internal.nativeio.Native;
  * {@link InetSocketAddress} the JDK would return. A small direct-mapped cache makes a repeated
  * sender cost no allocation: steady-state receive allocates nothing.
  */
-final class SenderCache {
+final class SenderCache implements SenderDecoder {
     private static final int SIZE = 16; // a power of two
 
     private final long[] high = new long[SIZE];
@@ -22,8 +22,8 @@ final class SenderCache {
     private final long[] tag = new long[SIZE];
     private final InetSocketAddress[] addresses = new InetSocketAddress[SIZE];
 
-    /** The sender of the record at {@code offset} in {@code ring}. */
-    InetSocketAddress sender(ByteBuffer ring, int offset) throws UnknownHostException {
+    @Override
+    public InetSocketAddress sender(ByteBuffer ring, int offset, int name) throws UnknownHostException {
         int family = ring.getInt(offset + Native.RECORD_FAMILY);
         int port = ring.getInt(offset + Native.RECORD_PORT);
         int scope = ring.getInt(offset + Native.RECORD_SCOPE_ID);

@@ -26,7 +26,13 @@ public final class Native {
     public static final int RECVMMSG = 9;
     public static final int SENDMSG = 10;
     public static final int SETSOCKOPT = 11;
-    public static final int SYSCALL_COUNT = 12;
+    public static final int SOCKET = 12;
+    public static final int BIND = 13;
+    public static final int CONNECT = 14;
+    /** getsockname and getpeername. */
+    public static final int GETSOCKNAME = 15;
+    public static final int GETSOCKOPT = 16;
+    public static final int SYSCALL_COUNT = 17;
 
     // Linux values, identical on x86-64 and aarch64; the C file asserts them at compile time.
     public static final int EPOLLIN = 0x001;
@@ -48,7 +54,9 @@ public final class Native {
     public static final int EACCES = 13;
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;
+    public static final int ENAMETOOLONG = 36;
     public static final int EMSGSIZE = 90;
+    public static final int EADDRINUSE = 98;
     public static final int ECONNREFUSED = 111;
 
     public static final int MSG_TRUNC = 0x20;
@@ -64,6 +72,12 @@ public final class Native {
     public static final int RECORD_SCOPE_ID = 32;
     public static final int RECORD_DROPS = 36;
     public static final int RECORD_HAS_DROPS = 40;
+    /** The sender's socklen_t; for AF_UNIX the name itself is read from the ring's names area. */
+    public static final int RECORD_NAME_LENGTH = 44;
+    /** offsetof(struct sockaddr_un, sun_path): an AF_UNIX name's bytes start here. */
+    public static final int SUN_PATH_OFFSET = 2;
+    /** sizeof(sun_path). */
+    public static final int SUN_PATH_SIZE = 108;
 
     /** Calls made so far, by every thread, to the wrapper with this id. */
     public static native long callCount(int syscall);
@@ -99,12 +113,19 @@ public final class Native {
     /** poll() on one fd: its revents, 0 on timeout, or -errno. */
     public static native int poll(int fd, int events, int timeoutMillis);
 
+    /**
+     * poll() on two fds: {@code fd}'s revents in bits 0-15, {@code other}'s in bits 16-31; 0 on
+     * timeout, or -errno.
+     */
+    public static native int pollPair(int fd, int events, int other, int otherEvents, int timeoutMillis);
+
     /** Bytes readable now ({@code ioctl(FIONREAD)}); for a datagram socket, the next datagram's size. */
     public static native int fionread(int fd);
 
     /**
      * Sizes of a receive ring of {@code slots} datagrams of up to {@code slotSize} bytes:
-     * {@code out[0]} total bytes, {@code out[1]} offset of the records, {@code out[2]} of the payloads.
+     * {@code out[0]} total bytes, {@code out[1]} offset of the records, {@code out[2]} of the payloads,
+     * {@code out[3]} of the senders' raw socket addresses, {@code out[4]} the size of one of those.
      */
     public static native void ringLayout(int slots, int slotSize, int[] out);
 
@@ -113,9 +134,11 @@ public final class Native {
 
     /**
      * recvmmsg into the first {@code count} slots of the ring; one record per datagram received.
-     * Returns how many datagrams, or -errno.
+     * {@code control}: room for the drop counter's control message; without it (AF_UNIX) the
+     * kernel installs no file descriptor a peer passed. Returns how many datagrams, or -errno.
      */
-    public static native int ringReceive(int fd, long address, int slots, int slotSize, int count, int flags);
+    public static native int ringReceive(int fd, long address, int slots, int slotSize, int count, int flags,
+            boolean control);
 
     /**
      * sendto the peer {@code address} (4 or 16 bytes) and {@code port}, or to the connected peer
@@ -142,6 +165,40 @@ public final class Native {
 
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
+
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+
+    // AF_UNIX datagram sockets. A name is sun_path's bytes as the kernel takes them (a leading 0
+    // byte: the abstract namespace); null or empty: no name (see each method).
+
+    /** socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC): a blocking fd; non-blocking calls pass MSG_DONTWAIT. */
+    public static native int unixDatagramSocket();
+
+    /** bind; an empty or null name autobinds (Linux picks an abstract name). 0 or -errno. */
+    public static native int unixBind(int fd, byte[] name);
+
+    /** connect; an empty or null name dissolves the association (AF_UNSPEC). 0 or -errno. */
+    public static native int unixConnect(int fd, byte[] name);
+
+    /** sendto {@code name}, or to the connected peer when it is null. Bytes sent, or -errno. */
+    public static native int unixSendTo(int fd, long buffer, int length, int flags, byte[] name);
+
+    /**
+     * getsockname ({@code peer} false) or getpeername into {@code out} (at least
+     * {@link #SUN_PATH_SIZE} bytes). Returns the name's length (0: unnamed), or -errno.
+     */
+    public static native int unixName(int fd, boolean peer, byte[] out);
+
+    /** setsockopt of an int option. 0 or -errno. */
+    public static native int setIntOption(int fd, int level, int name, int value);
+
+    /** getsockopt of an int option: its value, or -errno. */
+    public static native int getIntOption(int fd, int level, int name);
+
+    /** setsockopt(SO_SNDTIMEO): the longest one blocking send waits. 0 or -errno. */
+    public static native int setSendTimeout(int fd, int millis);
 
     /** Returns {@code result} if it is not an error, else throws an IOException naming the call. */
     public static long check(long result, String call) throws IOException {
