@@ -3,6 +3,7 @@ package io.edgedrain.internal.select;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.IllegalSelectorException;
 import java.nio.channels.SelectableChannel;
@@ -379,26 +380,35 @@ public final class EdgeSelector extends AbstractSelector {
         if (attachment != null) {
             key.attach(attachment);
         }
+        ensureOpen();
         // In the key set before the interest set is applied: a racing close() then finds it.
         keys.add(key);
+        enqueueUpdate(key); // an edge-triggered fd joins epoll even with no interest
         try {
-            enqueueUpdate(key); // an edge-triggered fd joins epoll even with no interest
             key.interestOps(ops);
-        } catch (ClosedSelectorException e) {
+        } catch (CancelledKeyException e) {
+            // Another thread found the new key in the key set and cancelled it: register returns
+            // it cancelled, as the JDK's selector does since JDK 19 (JDK-8287580), unless that
+            // thread was closing this selector.
+        }
+        if (!isOpen()) {
             keys.remove(key);
             key.cancel();
-            throw e;
+            throw new ClosedSelectorException();
         }
         return key;
     }
 
-    /** A key's interest set changed: applied at the next selection (no system call here). */
+    /**
+     * A key's interest set changed: applied at the next selection (no system call here). A
+     * selector closing meanwhile is no error for {@code interestOps}: its key is cancelled, which
+     * is all the caller sees, as with the JDK's selector after JDK-8336339 (JDK 25 has it, 17 not).
+     */
     void interestChanged(EdgeKey key) {
         enqueueUpdate(key);
     }
 
     private void enqueueUpdate(EdgeKey key) {
-        ensureOpen();
         synchronized (updateLock) {
             updateKeys.addLast(key);
         }
@@ -465,7 +475,12 @@ public final class EdgeSelector extends AbstractSelector {
         key.registeredEvents = 0;
         selectedKeys.remove(key);
         keys.remove(key);
-        deregister(key); // removes the key from its channel and invalidates it
+        // deregister() removes the key from its channel and invalidates it. A key whose register()
+        // failed because this selector was closing never reached its channel, and JDK 17's
+        // removeKey throws NullPointerException for a channel that never held a key.
+        if (key.channel().keyFor(this) == key) {
+            deregister(key);
+        }
         if (key.edgeTriggered()) {
             deregistered.accept(key.edgeChannel);
         }
