@@ -1,0 +1,92 @@
+package io.edgedrain.bench;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Datagram receive, UDP loopback, with a concurrent sender: a background thread (the JDK's
+ * blocking channel, as fast as it can) sends during each measured iteration while the benchmark
+ * thread receives with the legacy or the drain loop. One operation is one datagram received; the
+ * score is datagrams per second received. On 2 cores the sender, not the receiver, is usually the
+ * bottleneck: this measures what an application sees end to end, while
+ * {@link DatagramQueuedBenchmark} isolates the receiver's cost.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"})
+public class DatagramConcurrentBenchmark {
+    /** Datagrams received per invocation. */
+    static final int BATCH = 256;
+
+    @Param({"jdk", "edgedrain"})
+    public String provider;
+
+    @Param({"64", "1400"})
+    public int payload;
+
+    private UdpPair udp;
+    private Thread sender;
+    private volatile boolean stop;
+
+    @Setup(Level.Trial)
+    public void open() throws IOException {
+        udp = new UdpPair(Providers.of(provider), payload, UdpPair.APP_BUFFER);
+    }
+
+    @Setup(Level.Iteration)
+    public void startSender() throws IOException {
+        udp.discardQueued(); // what the last iteration's sender left: no pre-queued head start
+        stop = false;
+        sender = new Thread(() -> {
+            try {
+                while (!stop) {
+                    udp.send(64);
+                }
+            } catch (ClosedChannelException e) {
+                // closed at trial end
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        }, "sender");
+        sender.setDaemon(true);
+        sender.start();
+    }
+
+    @TearDown(Level.Iteration)
+    public void stopSender() throws InterruptedException {
+        stop = true;
+        sender.join();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws IOException {
+        udp.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long legacy(SyscallCounters counters) throws IOException {
+        return DatagramLoops.legacy(udp.selector, udp.receiveBuffer, BATCH);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long drain(SyscallCounters counters) throws IOException {
+        return DatagramLoops.drain(udp.selector, udp.receiveBuffer, BATCH);
+    }
+}

@@ -1,0 +1,61 @@
+package io.edgedrain.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Iterator;
+
+/** The two receive loops every datagram benchmark (and SyscallMain) runs, written as applications write them. */
+final class DatagramLoops {
+    private DatagramLoops() {}
+
+    /**
+     * The legacy loop: one {@code select()}, then one {@code receive()} per selected key, the
+     * selected-key set walked with {@code iterator.remove()}. Returns when {@code count} datagrams
+     * have been received.
+     */
+    static long legacy(Selector selector, ByteBuffer buffer, long count) throws IOException {
+        long received = 0;
+        while (received < count) {
+            selector.select();
+            Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+            while (it.hasNext()) {
+                SelectionKey key = it.next();
+                it.remove();
+                if (key.isReadable()) {
+                    buffer.clear();
+                    if (((DatagramChannel) key.channel()).receive(buffer) != null) {
+                        received++;
+                    }
+                }
+            }
+        }
+        return received;
+    }
+
+    /** The drain loop: {@code select()}, then receive from each selected key until {@code null}. */
+    static long drain(Selector selector, ByteBuffer buffer, long count) throws IOException {
+        long received = 0;
+        while (received < count) {
+            selector.select();
+            Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+            while (it.hasNext()) {
+                SelectionKey key = it.next();
+                it.remove();
+                if (key.isReadable()) {
+                    DatagramChannel channel = (DatagramChannel) key.channel();
+                    while (true) {
+                        buffer.clear();
+                        if (channel.receive(buffer) == null) {
+                            break;
+                        }
+                        received++;
+                    }
+                }
+            }
+        }
+        return received;
+    }
+}
