@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -42,6 +43,29 @@ public class DatagramConcurrentBenchmark {
     private UdpPair udp;
     private Thread sender;
     private volatile boolean stop;
+    /** Datagrams the sender thread has sent (in steps of 64), for {@link SenderCounters}. */
+    static volatile long sent;
+
+    /**
+     * The sender's rate beside the receiver's: {@code sent} (per second) over the primary score is
+     * how many datagrams were sent per datagram received; above 1, the kernel dropped the excess.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class SenderCounters {
+        public long sent;
+        private long start;
+
+        @Setup(Level.Iteration)
+        public void begin() {
+            start = DatagramConcurrentBenchmark.sent;
+        }
+
+        @TearDown(Level.Iteration)
+        public void end() {
+            sent = DatagramConcurrentBenchmark.sent - start;
+        }
+    }
 
     @Setup(Level.Trial)
     public void open() throws IOException {
@@ -56,6 +80,7 @@ public class DatagramConcurrentBenchmark {
             try {
                 while (!stop) {
                     udp.send(64);
+                    sent += 64; // the only writer
                 }
             } catch (ClosedChannelException e) {
                 // closed at trial end
@@ -80,13 +105,13 @@ public class DatagramConcurrentBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public long legacy(SyscallCounters counters) throws IOException {
+    public long legacy(SyscallCounters counters, SenderCounters senderCounters) throws IOException {
         return DatagramLoops.legacy(udp.selector, udp.receiveBuffer, BATCH);
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public long drain(SyscallCounters counters) throws IOException {
+    public long drain(SyscallCounters counters, SenderCounters senderCounters) throws IOException {
         return DatagramLoops.drain(udp.selector, udp.receiveBuffer, BATCH);
     }
 }

@@ -1,42 +1,59 @@
 package io.edgedrain.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
 import java.nio.channels.spi.SelectorProvider;
 
 /**
- * For benchmarks/syscalls.sh (run under {@code strace -c -f}): queues {@code count} datagrams of
- * {@code payload} bytes into the receiver, then, in mode {@code receive}, receives them all with
- * the legacy loop (one select(), one receive() per selected key). Mode {@code send-only} does
- * everything but the receiving, so that the difference between the two runs' system calls is the
- * legacy loop's own. Mode {@code spin} repeats queue-and-receive rounds for {@code count} seconds
- * (for perf).
+ * The receiving side of benchmarks/syscalls.sh, which runs it under {@code strace -c -f}.
  *
- * <pre>java -cp benchmarks.jar io.edgedrain.bench.SyscallMain jdk|edgedrain receive|send-only|spin [count] [payload]</pre>
+ * <ul>
+ *   <li>{@code queued N}: prints the receiver's UDP port, waits for a line on stdin (the script's
+ *       sender, another process, has then queued N datagrams), receives them with the legacy loop
+ *       (one select(), one receive() per selected key) and prints how many. The sender being
+ *       another process, this JVM's system calls are the receiver's; a run with N = 0 gives the
+ *       JVM's own, which the script subtracts.</li>
+ *   <li>{@code spin SECONDS}: queues 2,000 datagrams and receives them, over and over (for perf).</li>
+ *   <li>{@code capacity N}: how many of N datagrams the 4 MiB receive buffer holds.</li>
+ * </ul>
+ *
+ * <pre>java -cp benchmarks.jar io.edgedrain.bench.SyscallMain jdk|edgedrain queued|spin|capacity N [payload]</pre>
  */
 public final class SyscallMain {
     private SyscallMain() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 2) {
-            System.err.println("usage: SyscallMain jdk|edgedrain receive|send-only|spin [count] [payload]");
+        if (args.length < 3) {
+            System.err.println("usage: SyscallMain jdk|edgedrain queued|spin|capacity N [payload]");
             System.exit(2);
         }
         SelectorProvider provider = Providers.of(args[0]);
         String mode = args[1];
-        int count = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
+        int count = Integer.parseInt(args[2]);
         int payload = args.length > 3 ? Integer.parseInt(args[3]) : 64;
         try (UdpPair udp = new UdpPair(provider, payload, UdpPair.APP_BUFFER)) {
             switch (mode) {
-                case "receive": {
-                    udp.send(count);
+                case "queued": {
+                    System.out.println(((InetSocketAddress) udp.receiver.getLocalAddress()).getPort());
+                    new BufferedReader(new InputStreamReader(System.in)).readLine();
+                    Thread watchdog = new Thread(() -> {
+                        try {
+                            Thread.sleep(60_000);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        System.err.println("SyscallMain: fewer than " + count + " datagrams arrived (dropped?)");
+                        System.exit(1);
+                    });
+                    watchdog.setDaemon(true);
+                    watchdog.start();
                     long received = DatagramLoops.legacy(udp.selector, udp.receiveBuffer, count);
-                    System.out.println(args[0] + ": received " + received + " of " + count);
+                    watchdog.interrupt();
+                    System.out.println(received);
                     break;
                 }
-                case "send-only":
-                    udp.send(count);
-                    System.out.println(args[0] + ": sent " + count);
-                    break;
                 case "spin": {
                     long end = System.nanoTime() + count * 1_000_000_000L;
                     long received = 0;
@@ -47,12 +64,11 @@ public final class SyscallMain {
                     System.out.println(args[0] + ": received " + received);
                     break;
                 }
-                case "capacity": {
+                case "capacity":
                     udp.send(count);
                     System.out.println(args[0] + ": the socket held " + udp.discardQueued() + " of " + count
                             + " datagrams of " + payload + " B");
                     break;
-                }
                 default:
                     throw new IllegalArgumentException("mode " + mode);
             }

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""EdgeDrain/JDK ratios from JMH JSON results measured in the same run, as one table.
+
+    report.py [--markdown] [--syscalls syscalls.json] [--floor floor.jsonl] results.json...
+
+Every benchmark has a @Param provider = jdk | edgedrain; rows pair the two with the same other
+parameters. ED/JDK is EdgeDrain's score over the JDK's: for throughput (ops/s) higher is better,
+for latency (us/op) lower is better. Sub-rows: system calls per operation (EdgeDrain's native
+counters: a counter's rate over the primary score's rate; the JDK's from strace, legacy loop
+only), bytes allocated per operation (-prof gc, gc.alloc.rate.norm), and the kernel's floor
+measured in C (kernel-floor.c).
+"""
+import argparse
+import json
+import sys
+
+NAMES = {
+    "DatagramQueuedBenchmark.legacy": "udp queued, legacy loop",
+    "DatagramQueuedBenchmark.drain": "udp queued, drain loop",
+    "DatagramConcurrentBenchmark.legacy": "udp concurrent sender, legacy loop",
+    "DatagramConcurrentBenchmark.drain": "udp concurrent sender, drain loop",
+    "SelectNowBenchmark.selectNow": "selectNow, idle channels",
+    "WakeupBenchmark.wakeupRoundTrip": "wakeup() -> select() return",
+    "RegisterCancelBenchmark.registerCancel": "register+cancel+selectNow",
+    "InterestOpsBenchmark.toggleWriteInterest": "interestOps toggle+selectNow",
+    "TcpPingPongBenchmark.roundTrip": "tcp ping-pong 64 B",
+}
+ORDER = list(NAMES)
+
+
+def short(benchmark):
+    return ".".join(benchmark.split(".")[-2:])
+
+
+def describe(name, params):
+    label = NAMES.get(name, name)
+    extra = []
+    for key, value in sorted(params.items()):
+        if key == "provider" or (key == "buffer" and value == "2048"):
+            continue
+        extra.append({"payload": f"{value} B", "channels": f"{value}", "channel": value,
+                      "buffer": f"buffer {value} B"}.get(key, f"{key}={value}"))
+    return label + (" [" + ", ".join(extra) + "]" if extra else "")
+
+
+def target(name, params, mode):
+    if name == "DatagramQueuedBenchmark.legacy":
+        return ">=", 8.0
+    if name == "DatagramQueuedBenchmark.drain":
+        return ">=", 4.0
+    if name == "InterestOpsBenchmark.toggleWriteInterest" and params.get("channel") == "datagram":
+        return ">", 1.0
+    return (">=", 0.95) if mode == "thrpt" else ("<=", 1.05)
+
+
+def verdict(op, limit, value):
+    if value is None:
+        return "?"
+    ok = {">=": value >= limit, ">": value > limit, "<=": value <= limit}[op]
+    return "met" if ok else "MISSED"
+
+
+def fmt_score(score, error, unit):
+    if score is None:
+        return "-"
+    try:
+        error = float(error)
+    except (TypeError, ValueError):
+        error = float("nan")
+    rel = f" ±{100 * error / score:.0f}%" if score and error == error and error > 0 else ""
+    if unit == "ops/s":
+        if score >= 1e6:
+            text = f"{score / 1e6:.2f}M/s"
+        elif score >= 1e3:
+            text = f"{score / 1e3:.0f}k/s"
+        else:
+            text = f"{score:.0f}/s"
+    else:
+        text = f"{score:.2f} {unit.replace('us/op', 'us')}"
+    return text + rel
+
+
+def num(v, digits=3):
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--syscalls")
+    ap.add_argument("--floor")
+    ap.add_argument("results", nargs="+")
+    args = ap.parse_args()
+
+    runs = {}
+    for path in args.results:
+        for r in json.load(open(path)):
+            name = short(r["benchmark"])
+            params = r.get("params", {})
+            key = (name, tuple(sorted((k, v) for k, v in params.items() if k != "provider")))
+            runs.setdefault(key, {})[params.get("provider")] = r
+    strace = json.load(open(args.syscalls)) if args.syscalls else {}
+    floor = {}
+    if args.floor:
+        for line in open(args.floor):
+            if line.strip():
+                f = json.loads(line)
+                floor[(str(f["payload"]), f["loop"])] = f["nsPerDatagram"]
+
+    rows = []  # benchmark, JDK, EdgeDrain, ED/JDK, target, verdict
+
+    def sort_key(item):
+        (name, params), _ = item
+        p = dict(params)
+        return (ORDER.index(name) if name in ORDER else 99, p.get("channel", ""),
+                int(p.get("channels", 0)), int(p.get("payload", 0)), int(p.get("buffer", 0)))
+
+    for (name, params), by in sorted(runs.items(), key=sort_key):
+        params = dict(params)
+        jdk, ed = by.get("jdk"), by.get("edgedrain")
+        any_run = jdk or ed
+        mode = any_run["mode"]
+        unit = any_run["primaryMetric"]["scoreUnit"]
+        js = jdk["primaryMetric"]["score"] if jdk else None
+        es = ed["primaryMetric"]["score"] if ed else None
+        ratio = es / js if js and es else None
+        op, limit = target(name, params, mode)
+        rows.append([describe(name, params),
+                     fmt_score(js, jdk["primaryMetric"]["scoreError"] if jdk else 0, unit),
+                     fmt_score(es, ed["primaryMetric"]["scoreError"] if ed else 0, unit),
+                     num(ratio, 2), f"{op} {limit:g}", verdict(op, limit, ratio)])
+
+        def per_op(run, counter):
+            if not run or mode != "thrpt":
+                return None
+            sec = run.get("secondaryMetrics", {}).get(counter)
+            score = run["primaryMetric"]["score"]
+            return sec["score"] / score if sec and score else None
+
+        def alloc(run):
+            sec = run.get("secondaryMetrics", {}).get("gc.alloc.rate.norm") if run else None
+            return sec["score"] if sec else None
+
+        queued = name.startswith("DatagramQueued")
+        datagram = name.startswith("Datagram")
+        if datagram or name in ("SelectNowBenchmark.selectNow", "RegisterCancelBenchmark.registerCancel",
+                                "InterestOpsBenchmark.toggleWriteInterest"):
+            sys_ed = per_op(ed, "syscalls")
+            jdk_sys = "-"
+            if name == "DatagramQueuedBenchmark.legacy" and params.get("payload") == "64" and "jdk" in strace:
+                jdk_sys = f"{strace['jdk']['syscallsPerDatagram']:.3f} (strace)"
+            if name == "DatagramQueuedBenchmark.legacy":
+                sub_target, sub_verdict = "<= 0.05", verdict("<=", 0.05, sys_ed)
+            else:
+                sub_target, sub_verdict = "", ""
+            detail = ", ".join(f"{c} {per_op(ed, c):.3f}" for c in ("epollWait", "recvmmsg", "epollCtl")
+                               if per_op(ed, c))
+            rows.append(["  syscalls/op (ED counters" + (": " + detail if detail else "") + ")",
+                         jdk_sys, num(sys_ed), "", sub_target, sub_verdict])
+        if name.startswith("DatagramConcurrent"):
+            rows.append(["  datagrams sent per datagram received (sender thread)",
+                         num(per_op(jdk, "sent"), 2), num(per_op(ed, "sent"), 2), "", "", ""])
+        if name == "InterestOpsBenchmark.toggleWriteInterest" and params.get("channel") == "datagram":
+            ctl = per_op(ed, "epollCtl")
+            rows.append(["  epoll_ctl/op (ED counters)", "1 (JDK's rule)", num(ctl), "", "= 0",
+                         "?" if ctl is None else ("met" if ctl == 0 else "MISSED")])
+        if queued:
+            ja, ea = alloc(jdk), alloc(ed)
+            if ja is not None or ea is not None:
+                is_target = name == "DatagramQueuedBenchmark.legacy"
+                rows.append(["  bytes allocated/op (-prof gc)", num(ja, 2), num(ea, 2), "",
+                             "0 (< 1)" if is_target else "", verdict("<=", 1.0, ea) if is_target else ""])
+            f_jdk = floor.get((params.get("payload"), "epoll+recvfrom" if name.endswith("legacy") else "recvfrom"))
+            f_mm = floor.get((params.get("payload"), "recvmmsg32"))
+            if f_jdk and f_mm and js and es:
+                rows.append([f"  ns/datagram; C floor: {'epoll+recvfrom' if name.endswith('legacy') else 'recvfrom'} "
+                             f"{f_jdk:.0f}, recvmmsg32 {f_mm:.0f} -> best ratio {f_jdk / f_mm:.2f}",
+                             f"{1e9 / js:.0f}", f"{1e9 / es:.0f}", "", "", ""])
+    if "edgedrain" in strace and "jdk" in strace:
+        s_j, s_e = strace["jdk"]["syscallsPerDatagram"], strace["edgedrain"]["syscallsPerDatagram"]
+        rows.append([f"strace -c -f: legacy loop, {strace['jdk']['datagrams']} queued 64 B, syscalls/datagram",
+                     f"{s_j:.4f}", f"{s_e:.4f}", num(s_e / s_j if s_j else None, 3), "<= 0.05 (ED)",
+                     verdict("<=", 0.05, s_e)])
+
+    header = ["benchmark", "JDK", "EdgeDrain", "ED/JDK", "target", "verdict"]
+    if args.markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "|".join(["---"] + ["---:"] * 3 + ["---", "---"]) + "|")
+        for r in rows:
+            print("| " + " | ".join(c.replace("|", "\\|") if c else "" for c in r) + " |")
+    else:
+        widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+        line = "  ".join(h.ljust(widths[i]) if i in (0, 4, 5) else h.rjust(widths[i]) for i, h in enumerate(header))
+        print(line)
+        print("-" * len(line))
+        for r in rows:
+            print("  ".join(str(c).ljust(widths[i]) if i in (0, 4, 5) else str(c).rjust(widths[i])
+                            for i, c in enumerate(r)).rstrip())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
