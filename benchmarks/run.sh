@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 JAR=benchmarks/target/benchmarks.jar
 OUT=benchmarks/target/results
-read -r -a PROFILE <<< "${JMH_PROFILE:--f 1 -wi 2 -w 1s -i 3 -r 1s}"
+read -r -a PROFILE <<< "${JMH_PROFILE:--f 1 -wi 2 -w 1s -i 5 -r 1s}"
 JAVA=${JAVA:-java}
 
 if [ ! -f "$JAR" ] || [ -n "$(find benchmarks/src provider/src benchmarks/pom.xml provider/pom.xml pom.xml -newer "$JAR" -type f 2>/dev/null | head -1)" ]; then
@@ -51,6 +51,9 @@ jmh() { # name, then JMH arguments
     grep -E '^# Run complete' "$OUT/jmh-$name.log" || true
 }
 jmh datagram-queued 'DatagramQueuedBenchmark' -prof gc "$@"
+# An application buffer of 64 KiB (any datagram fits) instead of 2 KiB: EdgeDrain sizes its ring's
+# slots from the buffer, so this shows what a 64 KiB-buffer server gets.
+jmh datagram-64k-buffer 'DatagramQueuedBenchmark.legacy' -p buffer=65536 -p payload=1400 -prof gc "$@"
 jmh other 'DatagramConcurrentBenchmark|SelectNowBenchmark|WakeupBenchmark|RegisterCancelBenchmark|InterestOpsBenchmark|TcpPingPongBenchmark' "$@"
 
 extra=()
