@@ -16,6 +16,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <unistd.h>
@@ -244,7 +245,7 @@ Java_io_edgedrain_internal_nativeio_Native_ringInit(JNIEnv *env, jclass cls, jlo
     struct layout l = ring_layout((size_t)slots, (size_t)slot_size);
     struct mmsghdr *msgs = (struct mmsghdr *)base;
     struct iovec *iov = (struct iovec *)(base + l.iov);
-    memset(base, 0, l.payload);
+    memset(base, 0, l.payload); /* the headers only: payload pages stay untouched until used */
     for (int i = 0; i < slots; i++) {
         iov[i].iov_base = base + l.payload + (size_t)i * (size_t)slot_size;
         iov[i].iov_len = (size_t)slot_size;
@@ -370,4 +371,31 @@ Java_io_edgedrain_internal_nativeio_Native_socketDomain(JNIEnv *env, jclass cls,
     socklen_t len = sizeof domain;
     int rc = getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
     return rc < 0 ? -errno : domain;
+}
+
+/*
+ * Anonymous private memory for a receive ring: address space only; the kernel commits a page
+ * when a datagram is first written into it. Returns the address, or -errno.
+ */
+EXPORT JNIEXPORT jlong JNICALL
+Java_io_edgedrain_internal_nativeio_Native_mapMemory(JNIEnv *env, jclass cls, jlong size) {
+    (void)env; (void)cls;
+    void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? -errno : (jlong)(intptr_t)p;
+}
+
+EXPORT JNIEXPORT jint JNICALL
+Java_io_edgedrain_internal_nativeio_Native_unmapMemory(JNIEnv *env, jclass cls, jlong address,
+                                                       jlong size) {
+    (void)env; (void)cls;
+    return munmap((void *)(intptr_t)address, (size_t)size) < 0 ? -errno : 0;
+}
+
+/* A direct ByteBuffer over native memory that Java does not own (freed with unmapMemory). */
+EXPORT JNIEXPORT jobject JNICALL
+Java_io_edgedrain_internal_nativeio_Native_wrapMemory(JNIEnv *env, jclass cls, jlong address,
+                                                      jint size) {
+    (void)cls;
+    return (*env)->NewDirectByteBuffer(env, (void *)(intptr_t)address, (jlong)size);
 }

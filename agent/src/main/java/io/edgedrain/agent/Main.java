@@ -8,14 +8,27 @@ public final class Main {
             "usage: java -jar edgedrain-agent.jar <command>",
             "  demo [datagrams [runs]]  the seed scenario on the JDK's provider and on EdgeDrain, side by side",
             "                           (defaults: 1000 datagrams, 5 runs each)",
+            "  attach <pid> [options]   load the agent into the running JVM <pid> (same user); selectors and",
+            "                           channels it opens afterwards are EdgeDrain's (JDK 21+: start the target",
+            "                           with -XX:+EnableDynamicAgentLoading to avoid its dynamic-agent warning)",
             "  version                  print EdgeDrain's version",
-            "  --help                   print this help");
+            "  --help                   print this help",
+            "",
+            "As a Java agent, at start-up, no other flag needed:",
+            "  java -javaagent:edgedrain-agent.jar[=options] ... your.Main",
+            "options, comma-separated (also for attach):",
+            "  drain=on|off             re-present datagram channels until drained (system property edgedrain.drain)",
+            "  budget=N                 re-presentations per selection, N >= 0 (edgedrain.drain.budget; default 8192)",
+            "  log=warning|info|debug   what the agent says about itself (logger io.edgedrain.agent; default info)");
 
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "--help" : args[0];
         switch (command) {
             case "demo":
                 Demo.run(args.length > 1 ? positive(args[1]) : 1000, args.length > 2 ? positive(args[2]) : 5);
+                break;
+            case "attach":
+                System.exit(Attach.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
                 break;
             case "version":
                 System.out.println("EdgeDrain " + version());

@@ -1,6 +1,7 @@
 package io.edgedrain.internal.datagram;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.Inet4Address;
@@ -130,6 +131,7 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         readLock.lock();
         writeLock.lock();
         try {
+            ensureOpen(); // a closed channel may still hold its socket until deregistered
             jdk.bind(local);
             bound = true;
             return this;
@@ -141,12 +143,14 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
 
     @Override
     public <T> DatagramChannel setOption(SocketOption<T> name, T value) throws IOException {
+        ensureOpen();
         jdk.setOption(name, value);
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
+        ensureOpen();
         return jdk.getOption(name);
     }
 
@@ -171,7 +175,7 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
 
     @Override
     public boolean isConnected() {
-        return jdk.isConnected();
+        return isOpen() && jdk.isConnected();
     }
 
     @Override
@@ -179,6 +183,7 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         readLock.lock();
         writeLock.lock();
         try {
+            ensureOpen();
             jdk.connect(peer); // checks, binds, and discards what the kernel had queued
             ring.discard();    // ... and so are datagrams EdgeDrain had already fetched
             remote = (InetSocketAddress) jdk.getRemoteAddress();
@@ -221,6 +226,9 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         readLock.lock();
         writeLock.lock();
         try {
+            if (!isOpen()) {
+                return this; // as the JDK: nothing to undo
+            }
             jdk.disconnect();
             remote = null;
             return this;
@@ -232,11 +240,13 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
 
     @Override
     public SocketAddress getRemoteAddress() throws IOException {
+        ensureOpen();
         return jdk.getRemoteAddress();
     }
 
     @Override
     public SocketAddress getLocalAddress() throws IOException {
+        ensureOpen();
         return jdk.getLocalAddress();
     }
 
@@ -249,8 +259,7 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         }
         readLock.lock();
         try {
-            ensureOpen();
-            if (isBlocking() && ring.isEmpty()) {
+            if (blockingOnTheJdk()) {
                 SocketAddress sender = interruptible(() -> jdk.receive(dst));
                 if (sender != null) {
                     delivered(-1);
@@ -258,13 +267,14 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
                 return sender;
             }
             ensureBound();
-            if (!nextDatagram(dst.remaining())) {
+            if (!nextDatagram()) {
                 return null;
             }
             SocketAddress sender = ring.sender();
             long drops = ring.drops();
             delivered(ring.take(dst));
             noteDrops(drops);
+            stayReadableWhileBuffered();
             return sender;
         } finally {
             readLock.unlock();
@@ -276,27 +286,28 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         Objects.requireNonNull(dst);
         readLock.lock();
         try {
-            ensureOpen();
-            if (remote == null) {
+            ensureOpenUnlessBlocking();
+            if (remote == null && isOpen()) {
                 throw new NotYetConnectedException();
             }
             if (dst.isReadOnly()) {
                 throw new IllegalArgumentException("Read-only buffer");
             }
-            if (isBlocking() && ring.isEmpty()) {
+            if (blockingOnTheJdk()) {
                 int n = interruptible(() -> jdk.read(dst));
                 if (n >= 0) {
                     delivered(-1);
                 }
                 return n;
             }
-            if (!nextDatagram(dst.remaining())) {
-                return 0;
+            if (!dst.hasRemaining() || !nextDatagram()) {
+                return 0; // no space: as the JDK, the datagram stays queued
             }
             long drops = ring.drops();
             int n = ring.take(dst);
             delivered(n);
             noteDrops(drops);
+            stayReadableWhileBuffered();
             return n;
         } finally {
             readLock.unlock();
@@ -308,8 +319,8 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         Objects.checkFromIndexSize(offset, length, dsts.length);
         readLock.lock();
         try {
-            ensureOpen();
-            if (remote == null) {
+            ensureOpenUnlessBlocking();
+            if (remote == null && isOpen()) {
                 throw new NotYetConnectedException();
             }
             long space = 0;
@@ -319,23 +330,61 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
                 }
                 space += dsts[i].remaining();
             }
-            if (isBlocking() && ring.isEmpty()) {
+            if (blockingOnTheJdk()) {
                 long n = interruptible(() -> jdk.read(dsts, offset, length));
                 if (n >= 0) {
                     delivered(-1);
                 }
                 return n;
             }
-            if (!nextDatagram((int) Math.min(Integer.MAX_VALUE, space))) {
-                return 0;
+            if (space == 0 || !nextDatagram()) {
+                return 0; // no space: as the JDK, the datagram stays queued
             }
             long drops = ring.drops();
             int n = ring.take(dsts, offset, length);
             delivered(n);
             noteDrops(drops);
+            stayReadableWhileBuffered();
             return n;
         } finally {
             readLock.unlock();
+        }
+    }
+
+    /**
+     * Whether a receive or read goes to the JDK's channel: in blocking mode, unless datagrams
+     * fetched ahead are waiting in the ring. A closed blocking channel is the JDK's too, so that
+     * its exception (which differs between JDK releases) is the JDK's. Datagrams in the ring are
+     * not handed to an interrupted thread: it gets what the JDK gives it, the channel closed.
+     */
+    private boolean blockingOnTheJdk() throws IOException {
+        if (!isBlocking()) {
+            ensureOpen();
+            return false;
+        }
+        if (!isOpen() || ring.isEmpty()) {
+            return true;
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            close();
+            throw new ClosedByInterruptException();
+        }
+        return false;
+    }
+
+    private void ensureOpenUnlessBlocking() throws ClosedChannelException {
+        if (!isBlocking()) {
+            ensureOpen();
+        }
+    }
+
+    /**
+     * Datagrams waiting in the ring keep the channel readable, whatever epoll says: a selector
+     * the channel is registered with later must still select it.
+     */
+    private void stayReadableWhileBuffered() {
+        if (!ring.isEmpty() && (readiness.ops() & SelectionKey.OP_READ) == 0) {
+            readiness.onEdge(SelectionKey.OP_READ);
         }
     }
 
@@ -365,12 +414,12 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
      * the socket is drained: the kernel said EAGAIN, which clears OP_READ readiness (unless an
      * edge arrived meanwhile).
      */
-    private boolean nextDatagram(int wanted) throws IOException {
+    private boolean nextDatagram() throws IOException {
         if (!ring.isEmpty()) {
             return true;
         }
         long snapshot = readiness.snapshot();
-        int n = ring.fill(fd, wanted);
+        int n = ring.fill(fd);
         counters.recvmmsgCalls++;
         if (n > 0) {
             return true;
@@ -380,7 +429,7 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
             readiness.clear(snapshot, SelectionKey.OP_READ);
             return false;
         }
-        throw ioError(-n, "recvmmsg");
+        throw receiveError(-n);
     }
 
     /** One datagram handed to the application ({@code bytes} -1 when the JDK's channel did it). */
@@ -405,19 +454,22 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         InetSocketAddress destination = checkAddress(target);
         writeLock.lock();
         try {
-            ensureOpen();
             if (isBlocking()) {
                 return interruptible(() -> jdk.send(src, target));
             }
+            ensureOpen();
             InetSocketAddress peer = remote;
             if (peer != null) {
                 if (!destination.equals(peer)) {
                     throw new AlreadyConnectedException();
                 }
-                return sendNow(src, null);
+                return src.hasRemaining() ? sendNow(src, null, false) : 0; // the JDK sends nothing
+            }
+            if (destination.getPort() == 0) {
+                throw new SocketException("Can't send to port 0");
             }
             ensureBound();
-            return sendNow(src, destination);
+            return sendNow(src, destination, false);
         } finally {
             writeLock.unlock();
         }
@@ -428,14 +480,14 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         Objects.requireNonNull(src);
         writeLock.lock();
         try {
+            if (isBlocking()) {
+                return interruptible(() -> jdk.write(src));
+            }
             ensureOpen();
             if (remote == null) {
                 throw new NotYetConnectedException();
             }
-            if (isBlocking()) {
-                return interruptible(() -> jdk.write(src));
-            }
-            return sendNow(src, null);
+            return src.hasRemaining() ? sendNow(src, null, true) : 0; // the JDK sends nothing
         } finally {
             writeLock.unlock();
         }
@@ -446,23 +498,26 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         Objects.checkFromIndexSize(offset, length, srcs.length);
         writeLock.lock();
         try {
+            if (isBlocking()) {
+                return interruptible(() -> jdk.write(srcs, offset, length));
+            }
             ensureOpen();
             if (remote == null) {
                 throw new NotYetConnectedException();
             }
-            if (isBlocking()) {
-                return interruptible(() -> jdk.write(srcs, offset, length));
-            }
             long total = 0;
             for (int i = offset; i < offset + length; i++) {
                 total += srcs[i].remaining();
+            }
+            if (total == 0) {
+                return 0; // the JDK sends nothing
             }
             ByteBuffer gathered = scratch((int) Math.min(Integer.MAX_VALUE, total));
             for (int i = offset; i < offset + length; i++) {
                 gathered.put(srcs[i].duplicate());
             }
             gathered.flip();
-            int n = sendNow(gathered, null);
+            int n = sendNow(gathered, null, true);
             // a datagram goes whole or not at all: advance the sources by what was sent
             long left = n;
             for (int i = offset; i < offset + length && left > 0; i++) {
@@ -476,8 +531,11 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         }
     }
 
-    /** One non-blocking sendto; 0 (and OP_WRITE readiness cleared) when the socket is full. */
-    private int sendNow(ByteBuffer src, InetSocketAddress destination) throws IOException {
+    /**
+     * One non-blocking sendto; 0 (and OP_WRITE readiness cleared) when the socket is full.
+     * {@code write}: errors as the JDK's write reports them, else as its send does.
+     */
+    private int sendNow(ByteBuffer src, InetSocketAddress destination, boolean write) throws IOException {
         int length = src.remaining();
         ByteBuffer data = src;
         if (!src.isDirect()) {
@@ -501,7 +559,7 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
             return 0;
         }
         if (n < 0) {
-            throw ioError(-n, "sendto");
+            throw write ? writeError(-n) : sendError(-n);
         }
         src.position(src.position() + n);
         return n;
@@ -542,14 +600,30 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         return isa;
     }
 
-    private static IOException ioError(int errno, String call) {
+    // Errors as the JDK's datagram channel reports them for the same errno.
+
+    private static IOException receiveError(int errno) {
         if (errno == Native.ECONNREFUSED) {
             return new PortUnreachableException();
         }
         if (errno == Native.EBADF) {
             return new ClosedChannelException();
         }
-        return new SocketException(Native.strerror(errno) + " (" + call + ")");
+        return new SocketException(Native.strerror(errno));
+    }
+
+    private static IOException sendError(int errno) {
+        if (errno == Native.EACCES) {
+            return new BindException(Native.strerror(errno));
+        }
+        return receiveError(errno);
+    }
+
+    private static IOException writeError(int errno) {
+        if (errno == Native.ECONNREFUSED || errno == Native.EBADF) {
+            return receiveError(errno);
+        }
+        return new IOException(Native.strerror(errno));
     }
 
     // ---- blocking operations: the JDK's channel, with its interrupt semantics carried over
@@ -572,11 +646,13 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
 
     @Override
     public MembershipKey join(InetAddress group, NetworkInterface interf) throws IOException {
+        ensureOpen();
         return membership(jdk.join(group, interf));
     }
 
     @Override
     public MembershipKey join(InetAddress group, NetworkInterface interf, InetAddress source) throws IOException {
+        ensureOpen();
         return membership(jdk.join(group, interf, source));
     }
 
@@ -623,16 +699,20 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         long datagrams = ring.buffered();
         long bytes = ring.bufferedBytes();
         ring.discard();
-        if (bound && Native.fionread(fd) > 0) {
-            for (int i = 0; i < 1024; i++) { // bounded: a flood must not hold close() forever
-                int n = ring.fill(fd, 0);
-                if (n <= 0) {
-                    break;
+        try {
+            if (bound && Native.fionread(fd) > 0) {
+                for (int i = 0; i < 1024; i++) { // bounded: a flood must not hold close() forever
+                    int n = ring.fill(fd);
+                    if (n <= 0) {
+                        break;
+                    }
+                    datagrams += n;
+                    bytes += ring.bufferedBytes();
+                    ring.discard();
                 }
-                datagrams += n;
-                bytes += ring.bufferedBytes();
-                ring.discard();
             }
+        } catch (IOException e) {
+            // no memory for the ring: the count stays what was seen so far; close goes on
         }
         ring.release();
         counters.queuedAtCloseDatagrams = datagrams;

@@ -150,17 +150,17 @@ final class EdgeDatagramSocket extends DatagramSocket {
 
     @Override
     public SocketAddress getLocalSocketAddress() {
-        return jdk.getLocalSocketAddress();
+        return isClosed() ? null : jdk.getLocalSocketAddress(); // closed: even while still registered
     }
 
     @Override
     public InetAddress getLocalAddress() {
-        return jdk.getLocalAddress();
+        return isClosed() ? null : jdk.getLocalAddress();
     }
 
     @Override
     public int getLocalPort() {
-        return jdk.getLocalPort();
+        return isClosed() ? -1 : jdk.getLocalPort();
     }
 
     @Override

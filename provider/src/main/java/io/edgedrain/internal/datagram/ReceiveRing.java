@@ -1,6 +1,7 @@
 package io.edgedrain.internal.datagram;
 
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,28 +10,27 @@ import io.edgedrain.internal.nativeio.Native;
 
 /**
  * Datagrams received ahead by one {@code recvmmsg} and served one per receive, with results
- * identical to one {@code recvfrom} per call: the same bytes, truncated to the caller's space, the
- * same sender, in order.
+ * identical to one {@code recvfrom} per call: the same bytes, truncated to the caller's remaining
+ * space when it is copied out, the same sender, in order.
  *
- * <p>Memory is bounded: slots are sized from the largest buffer the application has received
- * into (a power of two from 2 KiB to 64 KiB), and their number keeps the payload area at
- * {@value #PAYLOAD_BYTES} bytes (32 slots of 2 KiB ... 1 slot of 64 KiB), about 68 KiB per channel
- * with headers. The memory is allocated at the first non-blocking receive. The ring is resized
- * only while empty, so a datagram is never truncated to less than the buffer of the receive that
- * fetched it; the one divergence from the JDK left is an application whose buffer grows while
- * datagrams larger than its earlier buffer are already in the ring (documented in docs/).
+ * <p>Every slot holds {@value #SLOT_SIZE} bytes, more than the largest UDP datagram, so the ring
+ * itself never truncates: whatever buffer a later receive brings, it gets what the JDK would give
+ * it. The {@value #SLOTS} slots are 2 MiB of address space, mapped at the channel's first
+ * non-blocking receive and committed by the kernel page by page as datagrams are written: small
+ * datagrams make about 4 KiB resident per slot (128 KiB per channel), the most is the 2 MiB.
+ * The mapping is released when a non-blocking channel closes ({@link #release}, under the read
+ * lock), else once the ring is unreachable (a {@link Cleaner}): never under a thread that may still
+ * be copying from it.
  *
  * <p>Not thread-safe: the channel's read lock guards it.
  */
 final class ReceiveRing {
-    static final int PAYLOAD_BYTES = 64 * 1024;
-    static final int MIN_SLOT = 2048;
-    static final int MAX_SLOT = 64 * 1024;
+    static final int SLOTS = 32;
+    static final int SLOT_SIZE = 64 * 1024;
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private ByteBuffer memory;
-    private long address;
-    private int slots;
-    private int slotSize;
+    private Cleaner.Cleanable unmap;
     private int recordsOffset;
     private int payloadOffset;
 
@@ -39,7 +39,6 @@ final class ReceiveRing {
     private int count;
 
     private final SenderCache senders = new SenderCache();
-    private final int[] layout = new int[3];
 
     boolean isEmpty() {
         return head == count;
@@ -49,7 +48,7 @@ final class ReceiveRing {
         return count - head;
     }
 
-    /** Bytes of the buffered datagrams (their full lengths), for the queued-at-close count. */
+    /** Bytes of the buffered datagrams, for the queued-at-close count. */
     long bufferedBytes() {
         long bytes = 0;
         for (int i = head; i < count; i++) {
@@ -67,39 +66,51 @@ final class ReceiveRing {
      * Receives a batch; the ring must be empty. Returns the number received (at least 1) or -errno
      * (-EAGAIN when the socket is drained).
      */
-    int fill(int fd, int wanted) {
+    int fill(int fd) throws IOException {
         assert isEmpty();
-        ensureCapacity(wanted);
+        if (memory == null) {
+            map();
+        }
         head = 0;
         count = 0;
-        int n = Native.ringReceive(fd, address, slots, slotSize, slots, Native.MSG_DONTWAIT | Native.MSG_TRUNC);
+        int n = Native.ringReceive(fd, Native.directAddress(memory), SLOTS, SLOT_SIZE, SLOTS,
+                Native.MSG_DONTWAIT | Native.MSG_TRUNC);
         if (n > 0) {
             count = n;
         }
         return n;
     }
 
-    /** Sizes the slots so a receive into {@code wanted} bytes can never be truncated by them. */
-    private void ensureCapacity(int wanted) {
-        int needed = Math.max(MIN_SLOT, Math.min(MAX_SLOT, Integer.highestOneBit(Math.max(1, wanted - 1)) << 1));
-        if (memory != null && needed <= slotSize) {
-            return;
-        }
-        slotSize = needed;
-        slots = Math.max(1, PAYLOAD_BYTES / slotSize);
-        Native.ringLayout(slots, slotSize, layout);
-        memory = ByteBuffer.allocateDirect(layout[0]).order(ByteOrder.nativeOrder());
-        address = Native.directAddress(memory);
+    private void map() throws IOException {
+        int[] layout = new int[3];
+        Native.ringLayout(SLOTS, SLOT_SIZE, layout);
+        int size = layout[0];
+        long address = Native.check(Native.mapMemory(size), "mmap");
+        Native.ringInit(address, SLOTS, SLOT_SIZE);
+        memory = Native.wrapMemory(address, size).order(ByteOrder.nativeOrder());
         recordsOffset = layout[1];
         payloadOffset = layout[2];
-        Native.ringInit(address, slots, slotSize);
+        unmap = CLEANER.register(this, () -> Native.unmapMemory(address, size));
+    }
+
+    /**
+     * Unmaps the memory now; only under the read lock, when no thread can be copying from it.
+     * Without this call the memory goes when the ring becomes unreachable.
+     */
+    void release() {
+        if (unmap != null) {
+            memory = null;
+            head = count = 0;
+            unmap.clean();
+            unmap = null;
+        }
     }
 
     private int record() {
         return recordsOffset + head * Native.RECORD_SIZE;
     }
 
-    /** The head datagram's real length. */
+    /** The head datagram's length (the ring holds all of it). */
     int length() {
         return memory.getInt(record() + Native.RECORD_LENGTH);
     }
@@ -120,8 +131,8 @@ final class ReceiveRing {
      * (the rest is discarded, as {@code recvfrom} does), and removes it. Returns bytes copied.
      */
     int take(ByteBuffer[] dsts, int offset, int length) {
-        int remaining = Math.min(length(), slotSize);
-        int from = payloadOffset + head * slotSize;
+        int remaining = Math.min(length(), SLOT_SIZE);
+        int from = payloadOffset + head * SLOT_SIZE;
         int copied = 0;
         for (int i = offset; i < offset + length && remaining > 0; i++) {
             ByteBuffer dst = dsts[i];
@@ -137,17 +148,10 @@ final class ReceiveRing {
 
     /** {@link #take(ByteBuffer[], int, int)} into one buffer. */
     int take(ByteBuffer dst) {
-        int n = Math.min(Math.min(length(), slotSize), dst.remaining());
-        dst.put(dst.position(), memory, payloadOffset + head * slotSize, n);
+        int n = Math.min(Math.min(length(), SLOT_SIZE), dst.remaining());
+        dst.put(dst.position(), memory, payloadOffset + head * SLOT_SIZE, n);
         dst.position(dst.position() + n);
         head++;
         return n;
-    }
-
-    /** Lets the memory go; the ring is reallocated if the channel receives again. */
-    void release() {
-        memory = null;
-        address = 0;
-        head = count = 0;
     }
 }

@@ -45,6 +45,7 @@ public final class Native {
     public static final int EINTR = 4;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
+    public static final int EACCES = 13;
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;
     public static final int EMSGSIZE = 90;
@@ -124,6 +125,17 @@ public final class Native {
 
     /** setsockopt(SO_RXQ_OVFL): each received datagram then carries the socket's drop counter. */
     public static native int enableDropCounter(int fd);
+
+    /**
+     * Maps {@code size} bytes of private anonymous memory, committed page by page as it is first
+     * written. Returns the address, or -errno.
+     */
+    public static native long mapMemory(long size);
+
+    public static native int unmapMemory(long address, long size);
+
+    /** A direct buffer over memory from {@link #mapMemory}; it does not free the memory. */
+    public static native java.nio.ByteBuffer wrapMemory(long address, int size);
 
     /** The socket's address family: {@link #AF_INET} or {@link #AF_INET6}; -errno on failure. */
     public static native int socketDomain(int fd);

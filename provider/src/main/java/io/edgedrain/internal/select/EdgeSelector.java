@@ -201,7 +201,6 @@ public final class EdgeSelector extends AbstractSelector {
         counters.selections++;
         processUpdateQueue();
         processDeregisterQueue();
-        selectedKeys.compact();
         selectedKeys.beginSelection();
 
         long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
@@ -341,18 +340,26 @@ public final class EdgeSelector extends AbstractSelector {
         int updated = 0;
         int kept = 0;
         int count = pendingCount;
-        for (int i = 0; i < count; i++) {
-            EdgeKey key = pending[i];
-            int ops = key.isValid() ? key.edgeReadyOps() : 0;
-            if (ops == 0) {
-                key.pending = false;
-                continue;
+        int next = 0;
+        try {
+            while (next < count) {
+                EdgeKey key = pending[next++];
+                int ops = key.isValid() ? key.edgeReadyOps() : 0;
+                if (ops == 0) {
+                    key.pending = false;
+                    continue;
+                }
+                pending[kept++] = key;
+                updated += processReadyOps(key, ops, action);
             }
-            pending[kept++] = key;
-            updated += processReadyOps(key, ops, action);
+        } finally {
+            // If an action threw, keep the keys not yet looked at, each once.
+            int unvisited = count - next;
+            System.arraycopy(pending, next, pending, kept, unvisited);
+            kept += unvisited;
+            Arrays.fill(pending, kept, count, null);
+            pendingCount = kept;
         }
-        Arrays.fill(pending, kept, count, null);
-        pendingCount = kept;
         return updated;
     }
 

@@ -36,6 +36,8 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
     private int candidateCount;
     private int budgetLeft;
     private boolean budgetExhausted;
+    /** Set by a new selection: holes are closed before its first addition, not earlier. */
+    private boolean compactBeforeAdd;
 
     SelectedKeySet(DrainSettings drain, SelectorCounters counters) {
         this.drain = drain;
@@ -51,6 +53,7 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
         candidateCount = 0;
         budgetLeft = drain.budget();
         budgetExhausted = false;
+        compactBeforeAdd = true;
     }
 
     /** A key of an EdgeDrain channel is being presented readable by this selection. */
@@ -103,7 +106,7 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
                 if (isSelected(key)) {
                     removeAt(key.selectedSlot); // presented again at the end of the pass
                 }
-                select(key);
+                append(key);
             }
         }
         Arrays.fill(candidates, kept, count, null);
@@ -111,11 +114,23 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
         return presented;
     }
 
-    /** Adds a key that is not selected (the selector's only way in). */
+    /**
+     * Adds a key that is not selected: the selector's only way in. The first addition of a
+     * selection closes the holes left by removals (a selection that adds nothing leaves the set,
+     * and so any iterator over it, untouched, as on the JDK).
+     */
     void select(EdgeKey key) {
+        if (compactBeforeAdd) {
+            compactBeforeAdd = false;
+            compact();
+        }
+        append(key);
+    }
+
+    /** Appends without compacting: a drain round appends while an iterator is positioned. */
+    private void append(EdgeKey key) {
         assert key.selectedSlot < 0;
         if (end == slots.length) {
-            // Grow, never compact here: a drain round appends while an iterator is positioned.
             slots = Arrays.copyOf(slots, slots.length * 2);
         }
         key.selectedSlot = end;
@@ -124,8 +139,7 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
         modCount++;
     }
 
-    /** Closes the holes left by removals; called by the selector, never during an iteration. */
-    void compact() {
+    private void compact() {
         if (end == size) {
             return;
         }
@@ -149,6 +163,11 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
 
     @Override
     public boolean add(SelectionKey key) {
+        throw new UnsupportedOperationException("keys cannot be added to the selected-key set");
+    }
+
+    @Override
+    public boolean addAll(java.util.Collection<? extends SelectionKey> keys) {
         throw new UnsupportedOperationException("keys cannot be added to the selected-key set");
     }
 
@@ -195,7 +214,11 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
     public Iterator<SelectionKey> iterator() {
         return new Iterator<>() {
             private int next = advance(0);
-            private int last = -1;
+            /** Whether a next key was known at the last step: what hasNext() says once the set
+             *  was modified behind the iterator's back, so that next() then fails fast. */
+            private boolean more = next < end;
+            /** The key next() returned: by identity, since a drain round may have moved it. */
+            private EdgeKey last;
             private int expectedModCount = modCount;
 
             private int advance(int from) {
@@ -207,15 +230,19 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
 
             @Override
             public boolean hasNext() {
+                if (modCount != expectedModCount) {
+                    return more;
+                }
                 if (next < end) {
                     return true;
                 }
                 // The end of the application's pass: present the keys not yet drained again.
-                if (candidateCount > 0 && modCount == expectedModCount && drainRound(null)) {
+                if (candidateCount > 0 && drainRound(null)) {
                     expectedModCount = modCount;
                     next = advance(next);
                 }
-                return next < end;
+                more = next < end;
+                return more;
             }
 
             @Override
@@ -226,21 +253,26 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
                 if (next >= end) {
                     throw new NoSuchElementException();
                 }
-                last = next;
+                last = slots[next];
                 next = advance(next + 1);
-                return slots[last];
+                more = next < end;
+                return last;
             }
 
             @Override
             public void remove() {
-                if (last < 0) {
+                if (last == null) {
                     throw new IllegalStateException();
                 }
                 if (modCount != expectedModCount) {
                     throw new ConcurrentModificationException();
                 }
-                removeAt(last);
-                last = -1;
+                if (isSelected(last)) {
+                    removeAt(last.selectedSlot); // maybe the slot ahead, if a drain round moved it
+                    next = advance(next);
+                    more = next < end;
+                }
+                last = null;
                 expectedModCount = modCount;
             }
         };

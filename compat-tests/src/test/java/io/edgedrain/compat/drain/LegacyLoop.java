@@ -1,0 +1,132 @@
+package io.edgedrain.compat.drain;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.BitSet;
+import java.util.Iterator;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * How many NIO servers are written: one {@code receive()} per selected key per {@code select()},
+ * until a volatile stop flag is seen; then the channel and the selector are closed. The loop body
+ * takes one of the forms the selected-key set can be walked with.
+ */
+final class LegacyLoop implements Runnable {
+    enum Form {
+        /** {@code iterator()}, {@code next()}, {@code remove()}. */
+        ITERATOR,
+        /** {@code selectedKeys().forEach(..)}, then {@code clear()}. */
+        FOR_EACH,
+        /** {@code selectedKeys().stream().forEach(..)}, then {@code clear()}. */
+        STREAM,
+        /** {@code select(Consumer)}. */
+        SELECT_CONSUMER
+    }
+
+    private final Selector selector;
+    private final DatagramChannel channel;
+    private final Form form;
+    private final ByteBuffer buffer = ByteBuffer.allocate(2048);
+
+    volatile boolean stop;
+    /** Counted down once the loop has passed its first check of the stop flag: it will select. */
+    final CountDownLatch running = new CountDownLatch(1);
+
+    // Written by the loop thread, read after join().
+    int received;
+    int duplicates;
+    int outOfOrder;
+    int nullReceives;
+    long selects;
+    /** System.nanoTime() taken just before the last receive that returned null (EAGAIN); 0 if none. */
+    long lastNullStartNanos;
+    /** The value of {@link #selects} when that receive returned null. */
+    long selectsAtLastNull = -1;
+    /** Whether the last receive of the loop returned null. */
+    boolean lastReceiveNull;
+    Throwable failure;
+    private int expected;
+    private final BitSet seen = new BitSet();
+
+    LegacyLoop(Selector selector, DatagramChannel channel, Form form) {
+        this.selector = selector;
+        this.channel = channel;
+        this.form = form;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stop) {
+                running.countDown();
+                selects++;
+                switch (form) {
+                    case ITERATOR: {
+                        selector.select();
+                        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                        while (keys.hasNext()) {
+                            SelectionKey key = keys.next();
+                            keys.remove();
+                            handle(key);
+                        }
+                        break;
+                    }
+                    case FOR_EACH:
+                        selector.select();
+                        selector.selectedKeys().forEach(this::handle);
+                        selector.selectedKeys().clear();
+                        break;
+                    case STREAM:
+                        selector.select();
+                        selector.selectedKeys().stream().forEach(this::handle);
+                        selector.selectedKeys().clear();
+                        break;
+                    case SELECT_CONSUMER:
+                        selector.select(this::handle);
+                        break;
+                    default:
+                        throw new AssertionError(form);
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            running.countDown();
+            Udp.closeQuietly(channel, selector); // whatever is still queued is dropped here
+        }
+    }
+
+    private void handle(SelectionKey key) {
+        if (!key.isValid() || !key.isReadable()) {
+            return;
+        }
+        buffer.clear();
+        long start = System.nanoTime();
+        try {
+            if (((DatagramChannel) key.channel()).receive(buffer) == null) {
+                nullReceives++;
+                lastNullStartNanos = start;
+                selectsAtLastNull = selects;
+                lastReceiveNull = true;
+                return;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int seq = Udp.seq(buffer);
+        lastReceiveNull = false;
+        received++;
+        if (seen.get(seq)) {
+            duplicates++;
+        }
+        seen.set(seq);
+        if (seq != expected) {
+            outOfOrder++;
+        }
+        expected = seq + 1;
+    }
+}
