@@ -3,10 +3,11 @@
  * run (benchmarks/run.sh compiles and runs it): the receiver's nanoseconds per datagram over a
  * queue of 2,000 datagrams filled before each timed round (as DatagramQueuedBenchmark does), with
  *   epoll+recvfrom  one epoll_wait and one recvfrom per datagram (what the JDK's legacy loop does)
- *   recvfrom        recvfrom until EAGAIN (the JDK's drain loop, without the selector)
- *   recvmmsg32      recvmmsg of 32 until EAGAIN (what EdgeDrain's ring does)
- * on an IPv6 socket receiving from 127.0.0.1 (IPv4-mapped, like the JDK's channels), 2 KiB
- * buffers, the sender's address taken. Prints one JSON object per line.
+ *   recvfrom        one recvfrom per datagram (the JDK's drain loop, without the selector)
+ *   recvmmsg32      recvmmsg of 32 at a time (what EdgeDrain's ring does, into 64 KiB slots too)
+ * each round stopping at the 2,000th datagram, as the JMH loops do. An IPv6 socket receives
+ * from 127.0.0.1 (IPv4-mapped, like the JDK's channels) into a 2 KiB buffer (recvfrom) or the
+ * ring, the sender's address taken. Prints one JSON object per line.
  *
  *   gcc -O2 -o kernel-floor kernel-floor.c && ./kernel-floor [rounds]
  */
@@ -23,7 +24,8 @@
 
 #define QUEUED 2000
 #define SLOTS 32
-#define SLOT 2048
+#define SLOT (64 * 1024) /* EdgeDrain's ring slot */
+#define BUFFER 2048     /* the benchmarks' application buffer */
 
 static double now_ns(void) {
     struct timespec t;
@@ -41,6 +43,7 @@ int main(int argc, char **argv) {
     int payloads[] = {64, 1400};
     static char ring[SLOTS][SLOT];
     static char data[1500];
+    static char buffer[BUFFER];
     struct mmsghdr msgs[SLOTS];
     struct iovec iov[SLOTS];
     struct sockaddr_in6 from[SLOTS];
@@ -87,7 +90,7 @@ int main(int argc, char **argv) {
                     if (mode < 2) {
                         struct sockaddr_in6 sender;
                         socklen_t sl = sizeof sender;
-                        if (recvfrom(r, ring[0], SLOT, 0, (struct sockaddr *) &sender, &sl) > 0) got++;
+                        if (recvfrom(r, buffer, BUFFER, 0, (struct sockaddr *) &sender, &sl) > 0) got++;
                     } else {
                         for (int i = 0; i < SLOTS; i++) msgs[i].msg_hdr.msg_namelen = sizeof from[i];
                         int n = recvmmsg(r, msgs, SLOTS, MSG_DONTWAIT, NULL);

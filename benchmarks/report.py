@@ -6,8 +6,8 @@
 Every benchmark has a @Param provider = jdk | edgedrain; rows pair the two with the same other
 parameters. ED/JDK is EdgeDrain's score over the JDK's: for throughput (ops/s) higher is better,
 for latency (us/op) lower is better. Sub-rows: system calls per operation (EdgeDrain's native
-counters: a counter's rate over the primary score's rate; the JDK's from strace, legacy loop
-only), bytes allocated per operation (-prof gc, gc.alloc.rate.norm), and the kernel's floor
+counters: a counter's rate over the primary score's rate; the JDK's from strace, 64 B queued
+rows only), bytes allocated per operation (-prof gc, gc.alloc.rate.norm), and the kernel's floor
 measured in C (kernel-floor.c).
 """
 import argparse
@@ -21,7 +21,7 @@ NAMES = {
     "DatagramConcurrentBenchmark.drain": "udp concurrent sender, drain loop",
     "SelectNowBenchmark.selectNow": "selectNow, idle channels",
     "WakeupBenchmark.wakeupRoundTrip": "wakeup() -> select() return",
-    "RegisterCancelBenchmark.registerCancel": "register+cancel+selectNow",
+    "RegisterCancelBenchmark.registerCancel": "register+cancel cycle",
     "InterestOpsBenchmark.toggleWriteInterest": "interestOps toggle+selectNow",
     "TcpPingPongBenchmark.roundTrip": "tcp ping-pong 64 B",
 }
@@ -38,7 +38,7 @@ def describe(name, params):
     for key, value in sorted(params.items()):
         if key == "provider" or (key == "buffer" and value == "2048"):
             continue
-        extra.append({"payload": f"{value} B", "channels": f"{value}", "channel": value,
+        extra.append({"payload": f"{value} B", "channels": f"{value}", "channel": value, "cycle": value,
                       "buffer": f"buffer {value} B"}.get(key, f"{key}={value}"))
     return label + (" [" + ", ".join(extra) + "]" if extra else "")
 
@@ -112,7 +112,7 @@ def main():
     def sort_key(item):
         (name, params), _ = item
         p = dict(params)
-        return (ORDER.index(name) if name in ORDER else 99, p.get("channel", ""),
+        return (ORDER.index(name) if name in ORDER else 99, p.get("channel", ""), p.get("cycle", ""),
                 int(p.get("channels", 0)), int(p.get("payload", 0)), int(p.get("buffer", 0)))
 
     for (name, params), by in sorted(runs.items(), key=sort_key):
@@ -147,8 +147,9 @@ def main():
                                 "InterestOpsBenchmark.toggleWriteInterest"):
             sys_ed = per_op(ed, "syscalls")
             jdk_sys = "-"
-            if name == "DatagramQueuedBenchmark.legacy" and params.get("payload") == "64" and "jdk" in strace:
-                jdk_sys = f"{strace['jdk']['syscallsPerDatagram']:.3f} (strace)"
+            loop = name.split(".")[-1]
+            if queued and params.get("payload") == "64" and "jdk" in strace.get(loop, {}):
+                jdk_sys = f"{strace[loop]['jdk']['syscallsPerDatagram']:.3f} (strace)"
             if name == "DatagramQueuedBenchmark.legacy":
                 sub_target, sub_verdict = "<= 0.05", verdict("<=", 0.05, sys_ed)
             else:
@@ -176,11 +177,14 @@ def main():
                 rows.append([f"  ns/datagram; C floor: {'epoll+recvfrom' if name.endswith('legacy') else 'recvfrom'} "
                              f"{f_jdk:.0f}, recvmmsg32 {f_mm:.0f} -> best ratio {f_jdk / f_mm:.2f}",
                              f"{1e9 / js:.0f}", f"{1e9 / es:.0f}", "", "", ""])
-    if "edgedrain" in strace and "jdk" in strace:
-        s_j, s_e = strace["jdk"]["syscallsPerDatagram"], strace["edgedrain"]["syscallsPerDatagram"]
-        rows.append([f"strace -c -f: legacy loop, {strace['jdk']['datagrams']} queued 64 B, syscalls/datagram",
-                     f"{s_j:.4f}", f"{s_e:.4f}", num(s_e / s_j if s_j else None, 3), "<= 0.05 (ED)",
-                     verdict("<=", 0.05, s_e)])
+    for loop in ("legacy", "drain"):
+        by = strace.get(loop, {})
+        if "edgedrain" in by and "jdk" in by:
+            s_j, s_e = by["jdk"]["syscallsPerDatagram"], by["edgedrain"]["syscallsPerDatagram"]
+            legacy = loop == "legacy"
+            rows.append([f"strace -c -f: {loop} loop, {by['jdk']['datagrams']} queued 64 B, syscalls/datagram",
+                         f"{s_j:.4f}", f"{s_e:.4f}", num(s_e / s_j if s_j else None, 3),
+                         "<= 0.05 (ED)" if legacy else "", verdict("<=", 0.05, s_e) if legacy else ""])
 
     header = ["benchmark", "JDK", "EdgeDrain", "ED/JDK", "target", "verdict"]
     if args.markdown:

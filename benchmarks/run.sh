@@ -8,6 +8,9 @@
 #   JMH_PROFILE="-f 3 -wi 5 -i 10" benchmarks/run.sh     a longer one
 #   benchmarks/run.sh -p payload=64   extra JMH options, passed to every JMH run
 #
+# Mind that a -jvmArgsAppend given here replaces the benchmarks' own (the --add-exports EdgeDrain
+# needs): repeat "--add-exports java.base/sun.nio.ch=ALL-UNNAMED" in it.
+#
 # Results go to benchmarks/target/results/: jmh-*.json, jmh-*.log, syscalls.json, floor.jsonl,
 # table.txt and table.md. The machine is shared and has 2 cores: figures are noisy, compare
 # ratios from one run, not absolute numbers across runs.
@@ -26,6 +29,9 @@ fi
 rm -rf "$OUT"
 mkdir -p "$OUT"
 start=$(date +%s)
+# The machine may be shared: record how busy it was around the run.
+load() { echo "$(date -u +%H:%M:%S) load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
+load > "$OUT/load.txt"
 
 if command -v gcc >/dev/null; then
     echo "kernel floor (C) ..."
@@ -51,10 +57,9 @@ jmh() { # name, then JMH arguments
     grep -E '^# Run complete' "$OUT/jmh-$name.log" || true
 }
 jmh datagram-queued 'DatagramQueuedBenchmark' -prof gc "$@"
-# An application buffer of 64 KiB (any datagram fits) instead of 2 KiB: EdgeDrain sizes its ring's
-# slots from the buffer, so this shows what a 64 KiB-buffer server gets.
-jmh datagram-64k-buffer 'DatagramQueuedBenchmark.legacy' -p buffer=65536 -p payload=1400 -prof gc "$@"
 jmh other 'DatagramConcurrentBenchmark|SelectNowBenchmark|WakeupBenchmark|RegisterCancelBenchmark|InterestOpsBenchmark|TcpPingPongBenchmark' "$@"
+
+load >> "$OUT/load.txt"
 
 extra=()
 [ -f "$OUT/syscalls.json" ] && extra+=(--syscalls "$OUT/syscalls.json")
@@ -62,6 +67,7 @@ extra=()
 python3 benchmarks/report.py --markdown "${extra[@]}" "$OUT"/jmh-*.json > "$OUT/table.md"
 echo
 echo "EdgeDrain vs the JDK's default provider, $(nproc) cores, $("$JAVA" -version 2>&1 | head -1), $(( ($(date +%s) - start) / 60 )) min"
+echo "machine load before and after: $(paste -sd';' "$OUT/load.txt")"
 python3 benchmarks/report.py "${extra[@]}" "$OUT"/jmh-*.json | tee "$OUT/table.txt"
 echo
 echo "JMH JSON and logs: $OUT/"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # System calls per datagram of the legacy receive loop (one select(), one receive() per selected
-# key), on the JDK's default provider and on EdgeDrain, counted by `strace -c -f`.
+# key) and of the drain loop (receive until null), on the JDK's default provider and on EdgeDrain,
+# counted by `strace -c -f`.
 #
-# For each provider a JVM (io.edgedrain.bench.SyscallMain) binds a UDP receiver on loopback and
-# waits; another process (python3) queues N datagrams of 64 B into it; the JVM then receives
-# them with the legacy loop and exits. The same run with N = 0 counts the JVM's own start-up and
+# For each provider and loop a JVM (io.edgedrain.bench.SyscallMain) binds a UDP receiver on
+# loopback and waits; another process (python3) queues N datagrams of 64 B into it; the JVM then
+# receives them with that loop and exits. The same run with N = 0 counts the JVM's own start-up and
 # shut-down calls, which are subtracted. Only the calls a receive path can make are traced
 # (epoll_*, recv*, poll, select, ioctl; no wakeup happens, so no eventfd read/write is missed);
 # the JVM's thread, memory and class-loading calls are not.
@@ -24,12 +25,13 @@ command -v strace >/dev/null || { echo "strace is missing: apt-get install -y st
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# run PROVIDER COUNT -> strace summary in $tmp/PROVIDER-COUNT.txt
+# run PROVIDER LOOP COUNT -> strace summary in $tmp/PROVIDER-LOOP-COUNT.txt
 run() {
-    local provider=$1 count=$2 port got
-    coproc RECEIVER { strace -f -c -o "$tmp/$provider-$count.txt" -e trace=$TRACE \
+    local provider=$1 loop=$2 count=$3 mode=queued port got
+    [ "$loop" = drain ] && mode=queued-drain
+    coproc RECEIVER { strace -f -c -o "$tmp/$provider-$loop-$count.txt" -e trace=$TRACE \
         "$JAVA" --add-exports java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
-        -cp "$JAR" io.edgedrain.bench.SyscallMain "$provider" queued "$count" 64 2>&1; }
+        -cp "$JAR" io.edgedrain.bench.SyscallMain "$provider" "$mode" "$count" 64 2>&1; }
     read -r port <&"${RECEIVER[0]}"
     python3 - "$port" "$count" <<'PY'
 import socket, sys
@@ -43,12 +45,14 @@ PY
     echo go >&"${RECEIVER[1]}"
     read -r got <&"${RECEIVER[0]}"
     wait "$RECEIVER_PID"
-    [ "$got" = "$count" ] || { echo "$provider: received '$got' of $count" >&2; exit 1; }
+    [ "$got" = "$count" ] || { echo "$provider, $loop loop: received '$got' of $count" >&2; exit 1; }
 }
 
-for provider in jdk edgedrain; do
-    run "$provider" 0
-    run "$provider" "$N"
+for loop in legacy drain; do
+    for provider in jdk edgedrain; do
+        run "$provider" "$loop" 0
+        run "$provider" "$loop" "$N"
+    done
 done
 
 python3 - "$tmp" "$N" "$OUT" <<'PY'
@@ -65,16 +69,20 @@ def calls(path):
     return result
 
 summary = {}
-print(f"legacy loop, {n} datagrams of 64 B pre-queued, strace -c -f (run with {n} minus run with 0)")
-print(f"{'provider':<10} {'syscalls/datagram':>18}  by call")
-for provider in ("jdk", "edgedrain"):
-    full, base = calls(f"{tmp}/{provider}-{n}.txt"), calls(f"{tmp}/{provider}-0.txt")
-    diff = {k: full.get(k, 0) - base.get(k, 0) for k in set(full) | set(base)}
-    diff = {k: v for k, v in diff.items() if v != 0}
-    total = sum(diff.values()) / n
-    detail = ", ".join(f"{k} {v / n:.4f}" for k, v in sorted(diff.items(), key=lambda kv: -kv[1]))
-    print(f"{provider:<10} {total:>18.4f}  {detail}")
-    summary[provider] = {"syscallsPerDatagram": total, "byCall": {k: v / n for k, v in diff.items()}, "datagrams": n}
+print(f"{n} datagrams of 64 B pre-queued, strace -c -f (a run with {n} minus a run with 0)")
+print(f"{'loop':<7} {'provider':<10} {'syscalls/datagram':>18}  by call")
+for loop in ("legacy", "drain"):
+    summary[loop] = {}
+    for provider in ("jdk", "edgedrain"):
+        full = calls(f"{tmp}/{provider}-{loop}-{n}.txt")
+        base = calls(f"{tmp}/{provider}-{loop}-0.txt")
+        diff = {k: full.get(k, 0) - base.get(k, 0) for k in set(full) | set(base)}
+        diff = {k: v for k, v in diff.items() if v != 0}
+        total = sum(diff.values()) / n
+        detail = ", ".join(f"{k} {v / n:.4f}" for k, v in sorted(diff.items(), key=lambda kv: -kv[1]))
+        print(f"{loop:<7} {provider:<10} {total:>18.4f}  {detail}")
+        summary[loop][provider] = {"syscallsPerDatagram": total, "byCall": {k: v / n for k, v in diff.items()},
+                                   "datagrams": n}
 if out:
     json.dump(summary, open(out, "w"), indent=2)
 PY

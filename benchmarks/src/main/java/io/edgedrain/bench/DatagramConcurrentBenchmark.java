@@ -2,6 +2,7 @@ package io.edgedrain.bench;
 
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -21,10 +22,12 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Datagram receive, UDP loopback, with a concurrent sender: a background thread (the JDK's
  * blocking channel, as fast as it can) sends during each measured iteration while the benchmark
- * thread receives with the legacy or the drain loop. One operation is one datagram received; the
- * score is datagrams per second received. On 2 cores the sender, not the receiver, is usually the
- * bottleneck: this measures what an application sees end to end, while
- * {@link DatagramQueuedBenchmark} isolates the receiver's cost.
+ * thread receives with the legacy or the drain loop. The receiving (benchmark) thread is pinned
+ * to CPU 0 and the sender to CPU 1 (with {@code taskset}; JMH's log says whether that worked).
+ * One operation is one datagram received; the score is datagrams per second received. When the
+ * receiver is faster than the sender, the sender is the bottleneck and the ratio tends to 1: this
+ * measures what an application sees end to end, while {@link DatagramQueuedBenchmark} isolates
+ * the receiver's cost.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -67,16 +70,27 @@ public class DatagramConcurrentBenchmark {
         }
     }
 
+    /** The sender's pinning, reported once per trial. */
+    private volatile String senderPinned;
+
     @Setup(Level.Trial)
     public void open() throws IOException {
         udp = new UdpPair(Providers.of(provider), payload, UdpPair.APP_BUFFER);
+        System.out.println("receiver: " + Affinity.pinCurrentThread(0));
     }
 
     @Setup(Level.Iteration)
-    public void startSender() throws IOException {
+    public void startSender() throws IOException, InterruptedException {
         udp.discardQueued(); // what the last iteration's sender left: no pre-queued head start
         stop = false;
+        CountDownLatch pinned = new CountDownLatch(1);
         sender = new Thread(() -> {
+            String pinning = Affinity.pinCurrentThread(1);
+            if (senderPinned == null) {
+                senderPinned = pinning;
+                System.out.println("sender: " + pinning);
+            }
+            pinned.countDown(); // the iteration starts once the sender runs on its CPU
             try {
                 while (!stop) {
                     udp.send(64);
@@ -90,6 +104,7 @@ public class DatagramConcurrentBenchmark {
         }, "sender");
         sender.setDaemon(true);
         sender.start();
+        pinned.await();
     }
 
     @TearDown(Level.Iteration)

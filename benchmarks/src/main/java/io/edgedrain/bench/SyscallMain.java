@@ -15,18 +15,19 @@ import java.nio.channels.spi.SelectorProvider;
  *       (one select(), one receive() per selected key) and prints how many. The sender being
  *       another process, this JVM's system calls are the receiver's; a run with N = 0 gives the
  *       JVM's own, which the script subtracts.</li>
+ *   <li>{@code queued-drain N}: the same with the drain loop (receive until null).</li>
  *   <li>{@code spin SECONDS}: queues 2,000 datagrams and receives them, over and over (for perf).</li>
  *   <li>{@code capacity N}: how many of N datagrams the 4 MiB receive buffer holds.</li>
  * </ul>
  *
- * <pre>java -cp benchmarks.jar io.edgedrain.bench.SyscallMain jdk|edgedrain queued|spin|capacity N [payload]</pre>
+ * <pre>java -cp benchmarks.jar io.edgedrain.bench.SyscallMain jdk|edgedrain queued|queued-drain|spin|capacity N [payload]</pre>
  */
 public final class SyscallMain {
     private SyscallMain() {}
 
     public static void main(String[] args) throws IOException {
         if (args.length < 3) {
-            System.err.println("usage: SyscallMain jdk|edgedrain queued|spin|capacity N [payload]");
+            System.err.println("usage: SyscallMain jdk|edgedrain queued|queued-drain|spin|capacity N [payload]");
             System.exit(2);
         }
         SelectorProvider provider = Providers.of(args[0]);
@@ -35,7 +36,8 @@ public final class SyscallMain {
         int payload = args.length > 3 ? Integer.parseInt(args[3]) : 64;
         try (UdpPair udp = new UdpPair(provider, payload, UdpPair.APP_BUFFER)) {
             switch (mode) {
-                case "queued": {
+                case "queued":
+                case "queued-drain": {
                     System.out.println(((InetSocketAddress) udp.receiver.getLocalAddress()).getPort());
                     new BufferedReader(new InputStreamReader(System.in)).readLine();
                     Thread watchdog = new Thread(() -> {
@@ -49,7 +51,9 @@ public final class SyscallMain {
                     });
                     watchdog.setDaemon(true);
                     watchdog.start();
-                    long received = DatagramLoops.legacy(udp.selector, udp.receiveBuffer, count);
+                    long received = mode.equals("queued")
+                            ? DatagramLoops.legacy(udp.selector, udp.receiveBuffer, count)
+                            : DatagramLoops.drain(udp.selector, udp.receiveBuffer, count);
                     watchdog.interrupt();
                     System.out.println(received);
                     break;
