@@ -100,7 +100,7 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
 
     @Override
     public long readProgress() {
-        return counters.datagramsReceived;
+        return counters.datagramsReceived();
     }
 
     @Override
@@ -420,12 +420,12 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
         }
         long snapshot = readiness.snapshot();
         int n = ring.fill(fd);
-        counters.recvmmsgCalls++;
+        counters.countRecvmmsg();
         if (n > 0) {
             return true;
         }
         if (n == -Native.EAGAIN) {
-            counters.eagains++;
+            counters.countEagain();
             readiness.clear(snapshot, SelectionKey.OP_READ);
             return false;
         }
@@ -434,10 +434,7 @@ public final class EdgeDatagramChannel extends DatagramChannel implements EdgeCh
 
     /** One datagram handed to the application ({@code bytes} -1 when the JDK's channel did it). */
     private void delivered(int bytes) {
-        counters.datagramsReceived++;
-        if (bytes > 0) {
-            counters.bytesReceived += bytes;
-        }
+        counters.countDelivered(bytes);
     }
 
     private void noteDrops(long drops) {
