@@ -382,8 +382,13 @@ public final class EdgeSelector extends AbstractSelector {
         // In the key set before the interest set is applied: a racing close() then finds it.
         keys.add(key);
         try {
-            enqueueUpdate(key); // an edge-triggered fd joins epoll even with no interest
-            key.interestOps(ops);
+            // Queued once: a new interest set queues the key itself; with none, an edge-triggered
+            // fd still joins epoll at the next selection.
+            if (ops != 0) {
+                key.interestOps(ops);
+            } else {
+                enqueueUpdate(key);
+            }
         } catch (ClosedSelectorException e) {
             keys.remove(key);
             key.cancel();
