@@ -4,22 +4,30 @@
 # on both providers side by side (the datagram-queued ones with -prof gc), writes the JMH JSON and
 # prints one table of EdgeDrain/JDK ratios (report.py).
 #
+# The JMH benchmarks run in PASSES passes (default 2). Within a pass each benchmark measures the
+# two providers one right after the other, the JDK first in odd passes and EdgeDrain first in
+# even ones, so a change in the machine's load between the two biases the passes in opposite
+# directions. Each pass gives one ED/JDK ratio per row; the table shows each and their
+# geometric mean.
+#
 #   benchmarks/run.sh                 the short profile
-#   JMH_PROFILE="-f 3 -wi 5 -i 10" benchmarks/run.sh     a longer one
+#   PASSES=1 benchmarks/run.sh        one pass (about 5 minutes)
+#   JMH_PROFILE="-f 3 -wi 5 -i 10" benchmarks/run.sh     longer passes
 #   benchmarks/run.sh -p payload=64   extra JMH options, passed to every JMH run
 #
 # Mind that a -jvmArgsAppend given here replaces the benchmarks' own (the --add-exports EdgeDrain
 # needs): repeat "--add-exports java.base/sun.nio.ch=ALL-UNNAMED" in it.
 #
-# Results go to benchmarks/target/results/: jmh-*.json, jmh-*.log, syscalls.json, floor.jsonl,
-# table.txt and table.md. The machine is shared and has 2 cores: figures are noisy, compare
+# Results go to benchmarks/target/results/: jmh-*-pass<N>.json and .log, syscalls.json and .txt,
+# floor.jsonl, load.txt, table.txt and table.md. The machine is shared and has 2 cores: figures are noisy, compare
 # ratios from one run, not absolute numbers across runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JAR=benchmarks/target/benchmarks.jar
 OUT=benchmarks/target/results
-read -r -a PROFILE <<< "${JMH_PROFILE:--f 1 -wi 2 -w 1s -i 5 -r 1s}"
+read -r -a PROFILE <<< "${JMH_PROFILE:--f 1 -wi 2 -w 1s -i 3 -r 1s}"
+PASSES=${PASSES:-2}
 JAVA=${JAVA:-java}
 
 if [ ! -f "$JAR" ] || [ -n "$(find benchmarks/src provider/src benchmarks/pom.xml provider/pom.xml pom.xml -newer "$JAR" -type f 2>/dev/null | head -1)" ]; then
@@ -56,10 +64,15 @@ jmh() { # name, then JMH arguments
         || { tail -30 "$OUT/jmh-$name.log" >&2; exit 1; }
     grep -E '^# Run complete' "$OUT/jmh-$name.log" || true
 }
-jmh datagram-queued 'DatagramQueuedBenchmark' -prof gc "$@"
-jmh other 'DatagramConcurrentBenchmark|SelectNowBenchmark|WakeupBenchmark|RegisterCancelBenchmark|InterestOpsBenchmark|TcpPingPongBenchmark' "$@"
-
-load >> "$OUT/load.txt"
+for pass in $(seq 1 "$PASSES"); do
+    order=jdk,edgedrain
+    [ $((pass % 2)) -eq 0 ] && order=edgedrain,jdk
+    echo "pass $pass of $PASSES (provider order $order)"
+    jmh datagram-queued-pass$pass 'DatagramQueuedBenchmark' -p provider=$order -prof gc "$@"
+    jmh other-pass$pass 'DatagramConcurrentBenchmark|SelectNowBenchmark|WakeupBenchmark|RegisterCancelBenchmark|InterestOpsBenchmark|TcpPingPongBenchmark' \
+        -p provider=$order "$@"
+    load >> "$OUT/load.txt"
+done
 
 extra=()
 [ -f "$OUT/syscalls.json" ] && extra+=(--syscalls "$OUT/syscalls.json")
@@ -67,7 +80,7 @@ extra=()
 python3 benchmarks/report.py --markdown "${extra[@]}" "$OUT"/jmh-*.json > "$OUT/table.md"
 echo
 echo "EdgeDrain vs the JDK's default provider, $(nproc) cores, $("$JAVA" -version 2>&1 | head -1), $(( ($(date +%s) - start) / 60 )) min"
-echo "machine load before and after: $(paste -sd';' "$OUT/load.txt")"
+echo "machine load (1, 5, 15 min) at the start and after each pass: $(paste -sd';' "$OUT/load.txt")"
 python3 benchmarks/report.py "${extra[@]}" "$OUT"/jmh-*.json | tee "$OUT/table.txt"
 echo
 echo "JMH JSON and logs: $OUT/"
