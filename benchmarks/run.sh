@@ -18,8 +18,11 @@
 # Mind that a -jvmArgsAppend given here replaces the benchmarks' own (the --add-exports EdgeDrain
 # needs): repeat "--add-exports java.base/sun.nio.ch=ALL-UNNAMED" in it.
 #
+# Then, as a cross-check of the single-threaded rows that the machine's load disturbs less,
+# InterleavedMain measures both providers in alternating rounds in one JVM, in CPU time.
+#
 # Results go to benchmarks/target/results/: jmh-*-pass<N>.json and .log, syscalls.json and .txt,
-# floor.jsonl, load.txt, table.txt and table.md. The machine is shared and has 2 cores: figures are noisy, compare
+# floor.jsonl, interleaved.txt, load.txt, table.txt and table.md. The machine is shared and has 2 cores: figures are noisy, compare
 # ratios from one run, not absolute numbers across runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,13 +77,24 @@ for pass in $(seq 1 "$PASSES"); do
     load >> "$OUT/load.txt"
 done
 
+# A cross-check for the single-threaded rows, less sensitive to other processes: both providers
+# in one JVM, alternating rounds, each round in the measuring thread's CPU time (InterleavedMain).
+echo "interleaved CPU-time cross-check ..."
+"$JAVA" --add-exports java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
+    -cp "$JAR" io.edgedrain.bench.InterleavedMain "${INTERLEAVED_ROUNDS:-24}" > "$OUT/interleaved.txt" 2>&1 \
+    || { cat "$OUT/interleaved.txt" >&2; exit 1; }
+load >> "$OUT/load.txt"
+
 extra=()
 [ -f "$OUT/syscalls.json" ] && extra+=(--syscalls "$OUT/syscalls.json")
 [ -f "$OUT/floor.jsonl" ] && extra+=(--floor "$OUT/floor.jsonl")
 python3 benchmarks/report.py --markdown "${extra[@]}" "$OUT"/jmh-*.json > "$OUT/table.md"
 echo
 echo "EdgeDrain vs the JDK's default provider, $(nproc) cores, $("$JAVA" -version 2>&1 | head -1), $(( ($(date +%s) - start) / 60 )) min"
-echo "machine load (1, 5, 15 min) at the start and after each pass: $(paste -sd';' "$OUT/load.txt")"
+echo "machine load (1, 5, 15 min) at the start, after each pass and after the cross-check: $(paste -sd';' "$OUT/load.txt")"
 python3 benchmarks/report.py "${extra[@]}" "$OUT"/jmh-*.json | tee "$OUT/table.txt"
+echo
+echo "Cross-check (not JMH): $(head -1 "$OUT/interleaved.txt")"
+tail -n +2 "$OUT/interleaved.txt"
 echo
 echo "JMH JSON and logs: $OUT/"

@@ -1,0 +1,285 @@
+package io.edgedrain.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.Pipe;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A cross-check of the JMH table for a busy machine. JMH measures one provider after the other and
+ * in wall-clock time, so another process taking a core for a few seconds moves a ratio by tens of
+ * percent. Here both providers' set-ups live in one JVM and are measured in alternating rounds of
+ * about 100 ms, each round in the measuring thread's own CPU time (which does not grow while the
+ * thread waits for a core); the first quarter of the rounds warms up, and the table shows each
+ * provider's median round and the ratio of the medians. Single-threaded cases only: a wake-up
+ * latency or a concurrent sender is not a thread's CPU time.
+ *
+ * <pre>java --add-exports java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
+ *     -cp benchmarks/target/benchmarks.jar io.edgedrain.bench.InterleavedMain [rounds [case...]]</pre>
+ */
+public final class InterleavedMain {
+    private InterleavedMain() {}
+
+    private static final long ROUND_NANOS = 100_000_000L;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /** One measured operation; returns the CPU nanoseconds to count (a queued receive times only its receive). */
+    private interface Operation {
+        long run() throws IOException;
+    }
+
+    /** An operation on a provider, and how many operations one call of it is worth. */
+    private static final class Subject {
+        final Operation operation;
+        final int perCall;
+
+        Subject(Operation operation, int perCall) {
+            this.operation = operation;
+            this.perCall = perCall;
+        }
+    }
+
+    private interface Factory {
+        Subject open(SelectorProvider provider, List<AutoCloseable> resources) throws IOException;
+    }
+
+    private static final Map<String, Factory> CASES = new LinkedHashMap<>();
+
+    static {
+        CASES.put("selectNow-0", (p, r) -> {
+            Selector selector = closing(r, p.openSelector());
+            return untimed(selector::selectNow);
+        });
+        CASES.put("selectNow-1000", (p, r) -> {
+            Selector selector = closing(r, p.openSelector());
+            for (int i = 0; i < 1000; i++) {
+                DatagramChannel channel = closing(r, p.openDatagramChannel());
+                channel.bind(loopback());
+                channel.configureBlocking(false);
+                channel.register(selector, SelectionKey.OP_READ);
+            }
+            for (int i = 0; i < 10; i++) {
+                selector.selectNow(); // the registration's edges, 1,024 per epoll_wait
+            }
+            return untimed(selector::selectNow);
+        });
+        for (String channel : new String[] {"datagram", "pipe"}) {
+            for (boolean applied : new boolean[] {false, true}) {
+                CASES.put("registerCancel-" + channel + (applied ? "-applied" : "-immediate"), (p, r) -> {
+                    Selector selector = closing(r, p.openSelector());
+                    SelectableChannel registered;
+                    if (channel.equals("datagram")) {
+                        DatagramChannel dc = closing(r, p.openDatagramChannel());
+                        dc.bind(loopback());
+                        registered = dc;
+                    } else {
+                        Pipe pipe = p.openPipe();
+                        closing(r, pipe.sink());
+                        registered = closing(r, pipe.source());
+                    }
+                    registered.configureBlocking(false);
+                    return untimed(() -> {
+                        SelectionKey key = registered.register(selector, SelectionKey.OP_READ);
+                        int n = applied ? selector.selectNow() : 0;
+                        key.cancel();
+                        return n + selector.selectNow();
+                    });
+                });
+            }
+        }
+        CASES.put("interestOps-datagram", (p, r) -> {
+            Selector selector = closing(r, p.openSelector());
+            DatagramChannel dc = closing(r, p.openDatagramChannel());
+            dc.bind(loopback());
+            dc.configureBlocking(false);
+            return toggling(selector, dc.register(selector, SelectionKey.OP_READ));
+        });
+        CASES.put("interestOps-socket", (p, r) -> {
+            Selector selector = closing(r, p.openSelector());
+            ServerSocketChannel server = closing(r, p.openServerSocketChannel());
+            server.bind(loopback());
+            SocketChannel client = closing(r, p.openSocketChannel());
+            client.connect(server.getLocalAddress());
+            closing(r, server.accept());
+            client.configureBlocking(false);
+            return toggling(selector, client.register(selector, SelectionKey.OP_READ));
+        });
+        for (String loop : new String[] {"legacy", "drain"}) {
+            for (int payload : new int[] {64, 1400}) {
+                CASES.put("queued-" + loop + "-" + payload, (p, r) -> {
+                    UdpPair udp = closing(r, new UdpPair(p, payload, UdpPair.APP_BUFFER));
+                    return new Subject(() -> {
+                        udp.send(DatagramQueuedBenchmark.QUEUED);
+                        long start = THREADS.getCurrentThreadCpuTime();
+                        long received = loop.equals("legacy")
+                                ? DatagramLoops.legacy(udp.selector, udp.receiveBuffer, DatagramQueuedBenchmark.QUEUED)
+                                : DatagramLoops.drain(udp.selector, udp.receiveBuffer, DatagramQueuedBenchmark.QUEUED);
+                        long cpu = THREADS.getCurrentThreadCpuTime() - start;
+                        if (received != DatagramQueuedBenchmark.QUEUED) {
+                            throw new IllegalStateException("received " + received);
+                        }
+                        return cpu;
+                    }, DatagramQueuedBenchmark.QUEUED);
+                });
+            }
+        }
+        CASES.put("tcpPingPong", (p, r) -> {
+            Selector selector = closing(r, p.openSelector());
+            ServerSocketChannel server = closing(r, p.openServerSocketChannel());
+            server.bind(loopback());
+            SocketChannel client = closing(r, p.openSocketChannel());
+            client.connect(server.getLocalAddress());
+            SocketChannel echo = closing(r, server.accept());
+            for (SocketChannel c : new SocketChannel[] {client, echo}) {
+                c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                c.configureBlocking(false);
+            }
+            SelectionKey clientKey = client.register(selector, SelectionKey.OP_READ);
+            echo.register(selector, SelectionKey.OP_READ);
+            ByteBuffer ping = ByteBuffer.allocateDirect(64);
+            ByteBuffer pong = ByteBuffer.allocateDirect(64);
+            ByteBuffer echoed = ByteBuffer.allocateDirect(64);
+            return untimed(() -> {
+                client.write(ping.clear());
+                pong.clear();
+                while (pong.hasRemaining()) {
+                    selector.select();
+                    Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+                    while (it.hasNext()) {
+                        SelectionKey key = it.next();
+                        it.remove();
+                        if (key == clientKey) {
+                            client.read(pong);
+                        } else {
+                            echo.read(echoed.clear());
+                            echoed.flip();
+                            while (echoed.hasRemaining()) {
+                                echo.write(echoed);
+                            }
+                        }
+                    }
+                }
+                return 0;
+            });
+        });
+    }
+
+    private interface IntCall {
+        int call() throws IOException;
+    }
+
+    /** An operation timed as a whole: a round's CPU time over the operations it ran. */
+    private static Subject untimed(IntCall call) {
+        return new Subject(() -> {
+            call.call();
+            return -1;
+        }, 1);
+    }
+
+    private static Subject toggling(Selector selector, SelectionKey key) {
+        boolean[] writing = {false};
+        return untimed(() -> {
+            writing[0] = !writing[0];
+            key.interestOps(writing[0] ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+            int n = selector.selectNow();
+            selector.selectedKeys().clear();
+            return n;
+        });
+    }
+
+    private static <T extends AutoCloseable> T closing(List<AutoCloseable> resources, T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private static InetSocketAddress loopback() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    /** One round: CPU nanoseconds per operation. */
+    private static double round(Subject subject) throws IOException {
+        long wallStart = System.nanoTime();
+        long cpuStart = THREADS.getCurrentThreadCpuTime();
+        long counted = 0;
+        long operations = 0;
+        boolean timedInside = false;
+        do {
+            for (int i = 0; i < 16; i++) {
+                long cpu = subject.operation.run();
+                if (cpu >= 0) {
+                    timedInside = true;
+                    counted += cpu;
+                }
+                operations += subject.perCall;
+            }
+        } while (System.nanoTime() - wallStart < ROUND_NANOS);
+        long cpu = timedInside ? counted : THREADS.getCurrentThreadCpuTime() - cpuStart;
+        return (double) cpu / operations;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 24;
+        List<String> names = args.length > 1 ? Arrays.asList(args).subList(1, args.length) : new ArrayList<>(CASES.keySet());
+        if (!THREADS.isCurrentThreadCpuTimeSupported()) {
+            throw new IllegalStateException("this JVM cannot measure a thread's CPU time");
+        }
+        THREADS.setThreadCpuTimeEnabled(true);
+        SelectorProvider[] providers = {Providers.of(Providers.JDK), Providers.of(Providers.EDGEDRAIN)};
+        System.out.printf("interleaved rounds of ~%d ms, CPU time of the measuring thread, median of %d rounds per provider%n",
+                ROUND_NANOS / 1_000_000, rounds - rounds / 4);
+        System.out.printf("%-32s %14s %14s %10s%n", "case", "JDK ns/op", "EdgeDrain ns/op", "ED/JDK time");
+        for (String name : names) {
+            Factory factory = CASES.get(name);
+            if (factory == null) {
+                throw new IllegalArgumentException("unknown case " + name + "; cases: " + CASES.keySet());
+            }
+            List<AutoCloseable> resources = new ArrayList<>();
+            try {
+                Subject[] subjects = {factory.open(providers[0], resources), factory.open(providers[1], resources)};
+                List<List<Double>> results = List.of(new ArrayList<>(), new ArrayList<>());
+                for (int r = 0; r < rounds; r++) {
+                    for (int side = 0; side < 2; side++) {
+                        // alternate which provider goes first, so neither always follows the other
+                        int which = (r % 2 == 0) ? side : 1 - side;
+                        double nanos = round(subjects[which]);
+                        if (r >= rounds / 4) {
+                            results.get(which).add(nanos);
+                        }
+                    }
+                }
+                double jdk = median(results.get(0));
+                double ed = median(results.get(1));
+                System.out.printf("%-32s %14.1f %14.1f %10.3f%n", name, jdk, ed, ed / jdk);
+            } finally {
+                Collections.reverse(resources);
+                for (AutoCloseable resource : resources) {
+                    resource.close();
+                }
+            }
+        }
+    }
+}
