@@ -68,19 +68,26 @@ public final class InterleavedMain {
             Selector selector = closing(r, p.openSelector());
             return untimed(selector::selectNow);
         });
-        CASES.put("selectNow-1000", (p, r) -> {
-            Selector selector = closing(r, p.openSelector());
-            for (int i = 0; i < 1000; i++) {
-                DatagramChannel channel = closing(r, p.openDatagramChannel());
-                channel.bind(loopback());
-                channel.configureBlocking(false);
-                channel.register(selector, SelectionKey.OP_READ);
-            }
-            for (int i = 0; i < 10; i++) {
-                selector.selectNow(); // the registration's edges, 1,024 per epoll_wait
-            }
-            return untimed(selector::selectNow);
-        });
+        // 9,000, not 10,000: both providers' channels are open at once, and 2 x 10,000 fds do not
+        // fit under a common ulimit -n of 20,000.
+        for (int channels : new int[] {1000, 9000}) {
+            CASES.put("selectNow-" + channels, (p, r) -> {
+                Selector selector = closing(r, p.openSelector());
+                for (int i = 0; i < channels; i++) {
+                    DatagramChannel channel = closing(r, p.openDatagramChannel());
+                    channel.bind(loopback());
+                    channel.configureBlocking(false);
+                    channel.register(selector, SelectionKey.OP_READ);
+                }
+                for (int i = 0; i <= channels / 1024; i++) {
+                    selector.selectNow(); // the registrations' edges, up to 1,024 per epoll_wait
+                }
+                if (selector.selectNow() != 0) {
+                    throw new IllegalStateException("an idle channel was selected");
+                }
+                return untimed(selector::selectNow);
+            });
+        }
         for (String channel : new String[] {"datagram", "pipe"}) {
             for (boolean applied : new boolean[] {false, true}) {
                 CASES.put("registerCancel-" + channel + (applied ? "-applied" : "-immediate"), (p, r) -> {
