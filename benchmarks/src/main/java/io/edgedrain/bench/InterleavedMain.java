@@ -29,8 +29,10 @@ import java.util.Map;
  * percent. Here both providers' set-ups live in one JVM and are measured in alternating rounds of
  * about 100 ms, each round in the measuring thread's own CPU time (which does not grow while the
  * thread waits for a core); the first quarter of the rounds warms up, and the table shows each
- * provider's median round and the ratio of the medians. Single-threaded cases only: a wake-up
- * latency or a concurrent sender is not a thread's CPU time.
+ * provider's median round and the ratio of the medians. The concurrent-sender cases are the
+ * exception, marked "(wall)": their cost is the time the receiver waits, so they are timed on the
+ * wall clock (interleaving still puts both providers under the same load). A wake-up latency is
+ * left to JMH.
  *
  * <pre>java --add-exports java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
  *     -cp benchmarks/target/benchmarks.jar io.edgedrain.bench.InterleavedMain [rounds [case...]]</pre>
@@ -50,11 +52,20 @@ public final class InterleavedMain {
     private static final class Subject {
         final Operation operation;
         final int perCall;
+        /** Measured in wall-clock time (a concurrent sender's case), not the thread's CPU time. */
+        boolean wallClock;
+        /** Run around each round, untimed (a concurrent sender starts and stops here). */
+        Hook beforeRound = () -> { };
+        Hook afterRound = () -> { };
 
         Subject(Operation operation, int perCall) {
             this.operation = operation;
             this.perCall = perCall;
         }
+    }
+
+    private interface Hook {
+        void run() throws IOException, InterruptedException;
     }
 
     private interface Factory {
@@ -148,6 +159,9 @@ public final class InterleavedMain {
                 });
             }
         }
+        for (String loop : new String[] {"legacy", "drain"}) {
+            CASES.put("concurrent-" + loop + "-64", (p, r) -> concurrent(p, r, loop, 64));
+        }
         CASES.put("tcpPingPong", (p, r) -> {
             Selector selector = closing(r, p.openSelector());
             ServerSocketChannel server = closing(r, p.openServerSocketChannel());
@@ -189,6 +203,67 @@ public final class InterleavedMain {
         });
     }
 
+    /**
+     * DatagramConcurrentBenchmark's case: a sender thread pinned to CPU 1 sends as fast as it can
+     * during the provider's rounds only, while this thread, pinned to CPU 0, receives 256
+     * datagrams per call. Wall-clock nanoseconds per datagram received.
+     */
+    private static Subject concurrent(SelectorProvider p, List<AutoCloseable> r, String loop, int payload)
+            throws IOException {
+        String pinned = Affinity.pinCurrentThread(0); // stays so for the rest of the run: these cases come last
+        if (!pinned.contains("pinned to")) {
+            System.out.println("receiver " + pinned);
+        }
+        UdpPair udp = closing(r, new UdpPair(p, payload, UdpPair.APP_BUFFER));
+        int batch = DatagramConcurrentBenchmark.BATCH;
+        Subject subject = new Subject(() -> {
+            long received = loop.equals("legacy")
+                    ? DatagramLoops.legacy(udp.selector, udp.receiveBuffer, batch)
+                    : DatagramLoops.drain(udp.selector, udp.receiveBuffer, batch);
+            if (received != batch) {
+                throw new IllegalStateException("received " + received);
+            }
+            return -1;
+        }, batch);
+        subject.wallClock = true;
+        Thread[] sender = new Thread[1];
+        boolean[] stop = new boolean[1];
+        Object lock = new Object();
+        subject.beforeRound = () -> {
+            udp.discardQueued();
+            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+            synchronized (lock) {
+                stop[0] = false;
+            }
+            sender[0] = new Thread(() -> {
+                Affinity.pinCurrentThread(1);
+                running.countDown();
+                try {
+                    while (true) {
+                        synchronized (lock) {
+                            if (stop[0]) {
+                                return;
+                            }
+                        }
+                        udp.send(64);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, "sender");
+            sender[0].setDaemon(true);
+            sender[0].start();
+            running.await();
+        };
+        subject.afterRound = () -> {
+            synchronized (lock) {
+                stop[0] = true;
+            }
+            sender[0].join();
+        };
+        return subject;
+    }
+
     private interface IntCall {
         int call() throws IOException;
     }
@@ -222,7 +297,16 @@ public final class InterleavedMain {
     }
 
     /** One round: CPU nanoseconds per operation. */
-    private static double round(Subject subject) throws IOException {
+    private static double round(Subject subject) throws IOException, InterruptedException {
+        subject.beforeRound.run();
+        try {
+            return measure(subject);
+        } finally {
+            subject.afterRound.run();
+        }
+    }
+
+    private static double measure(Subject subject) throws IOException {
         long wallStart = System.nanoTime();
         long cpuStart = THREADS.getCurrentThreadCpuTime();
         long counted = 0;
@@ -238,6 +322,9 @@ public final class InterleavedMain {
                 operations += subject.perCall;
             }
         } while (System.nanoTime() - wallStart < ROUND_NANOS);
+        if (subject.wallClock) {
+            return (double) (System.nanoTime() - wallStart) / operations;
+        }
         long cpu = timedInside ? counted : THREADS.getCurrentThreadCpuTime() - cpuStart;
         return (double) cpu / operations;
     }
@@ -256,9 +343,9 @@ public final class InterleavedMain {
         }
         THREADS.setThreadCpuTimeEnabled(true);
         SelectorProvider[] providers = {Providers.of(Providers.JDK), Providers.of(Providers.EDGEDRAIN)};
-        System.out.printf("interleaved rounds of ~%d ms, CPU time of the measuring thread, median of %d rounds per provider%n",
+        System.out.printf("interleaved rounds of ~%d ms, CPU time of the measuring thread (wall clock where marked), median of %d rounds per provider%n",
                 ROUND_NANOS / 1_000_000, rounds - rounds / 4);
-        System.out.printf("%-32s %14s %14s %10s%n", "case", "JDK ns/op", "EdgeDrain ns/op", "ED/JDK time");
+        System.out.printf("%-34s %14s %15s %11s%n", "case", "JDK ns/op", "EdgeDrain ns/op", "ED/JDK time");
         for (String name : names) {
             Factory factory = CASES.get(name);
             if (factory == null) {
@@ -280,7 +367,8 @@ public final class InterleavedMain {
                 }
                 double jdk = median(results.get(0));
                 double ed = median(results.get(1));
-                System.out.printf("%-32s %14.1f %14.1f %10.3f%n", name, jdk, ed, ed / jdk);
+                System.out.printf("%-34s %14.1f %15.1f %11.3f%n", name + (subjects[0].wallClock ? " (wall)" : ""),
+                        jdk, ed, ed / jdk);
             } finally {
                 Collections.reverse(resources);
                 for (AutoCloseable resource : resources) {
