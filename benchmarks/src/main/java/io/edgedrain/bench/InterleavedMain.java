@@ -31,8 +31,8 @@ import java.util.Map;
  * thread waits for a core); the first quarter of the rounds warms up, and the table shows each
  * provider's median round and the ratio of the medians. The concurrent-sender cases are the
  * exception, marked "(wall)": their cost is the time the receiver waits, so they are timed on the
- * wall clock (interleaving still puts both providers under the same load). A wake-up latency is
- * left to JMH.
+ * wall clock (interleaving still puts both providers under the same load), and so is the
+ * wakeup() latency.
  *
  * <pre>java --add-exports java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
  *     -cp benchmarks/target/benchmarks.jar io.edgedrain.bench.InterleavedMain [rounds [case...]]</pre>
@@ -43,7 +43,10 @@ public final class InterleavedMain {
     private static final long ROUND_NANOS = 100_000_000L;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    /** One measured operation; returns the CPU nanoseconds to count (a queued receive times only its receive). */
+    /**
+     * One measured operation; returns -1, or the nanoseconds to count when it times only part of
+     * itself (a queued receive, in CPU time, not its sending; a wakeup, on the wall clock).
+     */
     private interface Operation {
         long run() throws IOException;
     }
@@ -159,9 +162,7 @@ public final class InterleavedMain {
                 });
             }
         }
-        for (String loop : new String[] {"legacy", "drain"}) {
-            CASES.put("concurrent-" + loop + "-64", (p, r) -> concurrent(p, r, loop, 64));
-        }
+        CASES.put("wakeup", InterleavedMain::wakeup);
         CASES.put("tcpPingPong", (p, r) -> {
             Selector selector = closing(r, p.openSelector());
             ServerSocketChannel server = closing(r, p.openServerSocketChannel());
@@ -201,6 +202,10 @@ public final class InterleavedMain {
                 return 0;
             });
         });
+        // Last: they pin the measuring thread to CPU 0 for the rest of the run.
+        for (String loop : new String[] {"legacy", "drain"}) {
+            CASES.put("concurrent-" + loop + "-64", (p, r) -> concurrent(p, r, loop, 64));
+        }
     }
 
     /**
@@ -264,6 +269,62 @@ public final class InterleavedMain {
         return subject;
     }
 
+    /**
+     * WakeupBenchmark's case: another thread loops in select() on an empty selector; each call
+     * lets it block (about 50 us, untimed), then times wakeup() until that select() returned, on
+     * the wall clock.
+     */
+    private static Subject wakeup(SelectorProvider p, List<AutoCloseable> r) throws IOException {
+        Selector selector = p.openSelector();
+        java.util.concurrent.atomic.AtomicLong entered = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong returned = new java.util.concurrent.atomic.AtomicLong();
+        boolean[] stop = {false};
+        Thread selecting = new Thread(() -> {
+            try {
+                while (true) {
+                    synchronized (stop) {
+                        if (stop[0]) {
+                            return;
+                        }
+                    }
+                    entered.incrementAndGet();
+                    selector.select();
+                    returned.incrementAndGet();
+                }
+            } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+                // closed at the end
+            }
+        }, "selecting");
+        selecting.setDaemon(true);
+        selecting.start();
+        r.add(() -> {
+            synchronized (stop) {
+                stop[0] = true;
+            }
+            selector.wakeup();
+            selecting.join();
+            selector.close();
+        });
+        Subject subject = new Subject(() -> {
+            long seen = returned.get();
+            while (entered.get() <= seen) { // not yet back in select()
+                Thread.onSpinWait();
+            }
+            long until = System.nanoTime() + 50_000;
+            while (System.nanoTime() < until) {
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000);
+            }
+            long start = System.nanoTime();
+            selector.wakeup();
+            while (returned.get() == seen) {
+                Thread.onSpinWait();
+            }
+            return System.nanoTime() - start;
+        }, 1);
+        subject.wallClock = true;
+        return subject;
+    }
+
     private interface IntCall {
         int call() throws IOException;
     }
@@ -322,11 +383,13 @@ public final class InterleavedMain {
                 operations += subject.perCall;
             }
         } while (System.nanoTime() - wallStart < ROUND_NANOS);
+        if (timedInside) {
+            return (double) counted / operations; // the operation timed itself
+        }
         if (subject.wallClock) {
             return (double) (System.nanoTime() - wallStart) / operations;
         }
-        long cpu = timedInside ? counted : THREADS.getCurrentThreadCpuTime() - cpuStart;
-        return (double) cpu / operations;
+        return (double) (THREADS.getCurrentThreadCpuTime() - cpuStart) / operations;
     }
 
     private static double median(List<Double> values) {
