@@ -65,7 +65,7 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
 
     @Override
     public long readProgress() {
-        return counters.datagramsReceived;
+        return counters.datagramsReceived();
     }
 
     final void ensureOpen() throws ClosedChannelException {
@@ -107,12 +107,12 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         }
         long snapshot = readiness.snapshot();
         int n = ring.fill(fd);
-        counters.recvmmsgCalls++;
+        counters.countRecvmmsg();
         if (n > 0) {
             return true;
         }
         if (n == -Native.EAGAIN) {
-            counters.eagains++;
+            counters.countEagain();
             readiness.clear(snapshot, SelectionKey.OP_READ);
             return false;
         }
@@ -168,10 +168,7 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
 
     /** One datagram handed to the application ({@code bytes} -1 when not through the ring). */
     final void delivered(int bytes) {
-        counters.datagramsReceived++;
-        if (bytes > 0) {
-            counters.bytesReceived += bytes;
-        }
+        counters.countDelivered(bytes);
     }
 
     // ---- send: under the write lock

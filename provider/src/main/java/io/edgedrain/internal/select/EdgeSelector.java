@@ -199,7 +199,7 @@ public final class EdgeSelector extends AbstractSelector {
     }
 
     private int doSelect(Consumer<SelectionKey> action, long timeout) throws IOException {
-        counters.selections++;
+        counters.countSelection();
         processUpdateQueue();
         processDeregisterQueue();
         selectedKeys.beginSelection();
@@ -209,7 +209,7 @@ public final class EdgeSelector extends AbstractSelector {
         int waitMillis = anyPendingSelectable() ? 0 : (int) Math.min(timeout, Integer.MAX_VALUE);
         int updated = 0;
         while (true) {
-            counters.epollWaits++;
+            counters.countEpollWait();
             int n = waitMillis == 0 ? Native.epollWait(epfd, eventsAddress, MAX_EVENTS, 0) : blockingWait(waitMillis);
             if (n == -Native.EINTR) {
                 n = 0;

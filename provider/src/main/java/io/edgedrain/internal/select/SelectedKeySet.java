@@ -91,12 +91,12 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
             if (budgetLeft == 0) {
                 if (!budgetExhausted) {
                     budgetExhausted = true;
-                    counters.budgetExhaustions++;
+                    counters.countBudgetExhaustion();
                 }
                 continue;
             }
             budgetLeft--;
-            counters.representations++;
+            counters.countRepresentation();
             key.presentedProgress = key.edgeChannel.readProgress();
             key.setReady(ops);
             presented = true;

@@ -1,0 +1,110 @@
+/*
+ * The kernel's floor for the datagram benchmarks, measured in C on the same machine in the same
+ * run (benchmarks/run.sh compiles and runs it): the receiver's nanoseconds per datagram over a
+ * queue of 2,000 datagrams filled before each timed round (as DatagramQueuedBenchmark does), with
+ *   epoll+recvfrom  one epoll_wait and one recvfrom per datagram (what the JDK's legacy loop does)
+ *   recvfrom        one recvfrom per datagram (the JDK's drain loop, without the selector)
+ *   recvmmsg32      recvmmsg of 32 at a time (what EdgeDrain's ring does, into 64 KiB slots too)
+ * each round stopping at the 2,000th datagram, as the JMH loops do. An IPv6 socket receives
+ * from 127.0.0.1 (IPv4-mapped, like the JDK's channels) into a 2 KiB buffer (recvfrom) or the
+ * ring, the sender's address taken. Prints one JSON object per line.
+ *
+ *   gcc -O2 -o kernel-floor kernel-floor.c && ./kernel-floor [rounds]
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define QUEUED 2000
+#define SLOTS 32
+#define SLOT (64 * 1024) /* EdgeDrain's ring slot */
+#define BUFFER 2048     /* the benchmarks' application buffer */
+
+static double now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+static void die(const char *what) {
+    perror(what);
+    exit(1);
+}
+
+int main(int argc, char **argv) {
+    int rounds = argc > 1 ? atoi(argv[1]) : 200;
+    int payloads[] = {64, 1400};
+    static char ring[SLOTS][SLOT];
+    static char data[1500];
+    static char buffer[BUFFER];
+    struct mmsghdr msgs[SLOTS];
+    struct iovec iov[SLOTS];
+    struct sockaddr_in6 from[SLOTS];
+
+    int r = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    if (r < 0 || s < 0) die("socket");
+    int size = 4 << 20;
+    setsockopt(r, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    struct sockaddr_in6 local = {.sin6_family = AF_INET6};
+    inet_pton(AF_INET6, "::ffff:127.0.0.1", &local.sin6_addr);
+    socklen_t len = sizeof local;
+    if (bind(r, (struct sockaddr *) &local, len) < 0 || getsockname(r, (struct sockaddr *) &local, &len) < 0) die("bind");
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = local.sin6_port};
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(s, (struct sockaddr *) &to, sizeof to) < 0) die("connect");
+    int ep = epoll_create1(0);
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = r};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, r, &ev) < 0) die("epoll_ctl");
+    for (int i = 0; i < SLOTS; i++) {
+        iov[i].iov_base = ring[i];
+        iov[i].iov_len = SLOT;
+        memset(&msgs[i], 0, sizeof msgs[i]);
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+        msgs[i].msg_hdr.msg_name = &from[i];
+    }
+    const char *names[] = {"epoll+recvfrom", "recvfrom", "recvmmsg32"};
+    for (int p = 0; p < 2; p++) {
+        for (int mode = 0; mode < 3; mode++) {
+            double total = 0;
+            long count = 0;
+            for (int round = 0; round < rounds; round++) {
+                for (int i = 0; i < QUEUED; i++) {
+                    if (send(s, data, payloads[p], 0) < 0) die("send");
+                }
+                double t0 = now_ns();
+                int got = 0;
+                while (got < QUEUED) {
+                    if (mode == 0) {
+                        struct epoll_event e;
+                        if (epoll_wait(ep, &e, 1, -1) < 0) die("epoll_wait");
+                    }
+                    if (mode < 2) {
+                        struct sockaddr_in6 sender;
+                        socklen_t sl = sizeof sender;
+                        if (recvfrom(r, buffer, BUFFER, 0, (struct sockaddr *) &sender, &sl) > 0) got++;
+                    } else {
+                        for (int i = 0; i < SLOTS; i++) msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+                        int n = recvmmsg(r, msgs, SLOTS, MSG_DONTWAIT, NULL);
+                        if (n > 0) got += n;
+                    }
+                }
+                if (round >= rounds / 5) { /* the first fifth warms up */
+                    total += now_ns() - t0;
+                    count += QUEUED;
+                }
+            }
+            printf("{\"payload\": %d, \"loop\": \"%s\", \"nsPerDatagram\": %.0f}\n", payloads[p], names[mode], total / count);
+            fflush(stdout);
+        }
+    }
+    return 0;
+}

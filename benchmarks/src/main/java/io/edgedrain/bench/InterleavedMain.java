@@ -1,0 +1,443 @@
+package io.edgedrain.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.Pipe;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A cross-check of the JMH table for a busy machine. JMH measures one provider after the other and
+ * in wall-clock time, so another process taking a core for a few seconds moves a ratio by tens of
+ * percent. Here both providers' set-ups live in one JVM and are measured in alternating rounds of
+ * about 100 ms, each round in the measuring thread's own CPU time (which does not grow while the
+ * thread waits for a core); the first quarter of the rounds warms up, and the table shows each
+ * provider's median round and the ratio of the medians. The concurrent-sender cases are the
+ * exception, marked "(wall)": their cost is the time the receiver waits, so they are timed on the
+ * wall clock (interleaving still puts both providers under the same load), and so is the
+ * wakeup() latency.
+ *
+ * <pre>java --add-exports java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
+ *     -cp benchmarks/target/benchmarks.jar io.edgedrain.bench.InterleavedMain [rounds [case...]]</pre>
+ */
+public final class InterleavedMain {
+    private InterleavedMain() {}
+
+    private static final long ROUND_NANOS = 100_000_000L;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /**
+     * One measured operation; returns -1, or the nanoseconds to count when it times only part of
+     * itself (a queued receive, in CPU time, not its sending; a wakeup, on the wall clock).
+     */
+    private interface Operation {
+        long run() throws IOException;
+    }
+
+    /** An operation on a provider, and how many operations one call of it is worth. */
+    private static final class Subject {
+        final Operation operation;
+        final int perCall;
+        /** Measured in wall-clock time (a concurrent sender's case), not the thread's CPU time. */
+        boolean wallClock;
+        /** Run around each round, untimed (a concurrent sender starts and stops here). */
+        Hook beforeRound = () -> { };
+        Hook afterRound = () -> { };
+
+        Subject(Operation operation, int perCall) {
+            this.operation = operation;
+            this.perCall = perCall;
+        }
+    }
+
+    private interface Hook {
+        void run() throws IOException, InterruptedException;
+    }
+
+    private interface Factory {
+        Subject open(SelectorProvider provider, List<AutoCloseable> resources) throws IOException;
+    }
+
+    private static final Map<String, Factory> CASES = new LinkedHashMap<>();
+
+    static {
+        CASES.put("selectNow-0", (p, r) -> {
+            Selector selector = closing(r, p.openSelector());
+            return untimed(selector::selectNow);
+        });
+        // 9,000, not 10,000: both providers' channels are open at once, and 2 x 10,000 fds do not
+        // fit under a common ulimit -n of 20,000.
+        for (int channels : new int[] {1000, 9000}) {
+            CASES.put("selectNow-" + channels, (p, r) -> {
+                Selector selector = closing(r, p.openSelector());
+                for (int i = 0; i < channels; i++) {
+                    DatagramChannel channel = closing(r, p.openDatagramChannel());
+                    channel.bind(loopback());
+                    channel.configureBlocking(false);
+                    channel.register(selector, SelectionKey.OP_READ);
+                }
+                for (int i = 0; i <= channels / 1024; i++) {
+                    selector.selectNow(); // the registrations' edges, up to 1,024 per epoll_wait
+                }
+                if (selector.selectNow() != 0) {
+                    throw new IllegalStateException("an idle channel was selected");
+                }
+                return untimed(selector::selectNow);
+            });
+        }
+        for (String channel : new String[] {"datagram", "pipe"}) {
+            for (boolean applied : new boolean[] {false, true}) {
+                CASES.put("registerCancel-" + channel + (applied ? "-applied" : "-immediate"), (p, r) -> {
+                    Selector selector = closing(r, p.openSelector());
+                    SelectableChannel registered;
+                    if (channel.equals("datagram")) {
+                        DatagramChannel dc = closing(r, p.openDatagramChannel());
+                        dc.bind(loopback());
+                        registered = dc;
+                    } else {
+                        Pipe pipe = p.openPipe();
+                        closing(r, pipe.sink());
+                        registered = closing(r, pipe.source());
+                    }
+                    registered.configureBlocking(false);
+                    return untimed(() -> {
+                        SelectionKey key = registered.register(selector, SelectionKey.OP_READ);
+                        int n = applied ? selector.selectNow() : 0;
+                        key.cancel();
+                        return n + selector.selectNow();
+                    });
+                });
+            }
+        }
+        CASES.put("interestOps-datagram", (p, r) -> {
+            Selector selector = closing(r, p.openSelector());
+            DatagramChannel dc = closing(r, p.openDatagramChannel());
+            dc.bind(loopback());
+            dc.configureBlocking(false);
+            return toggling(selector, dc.register(selector, SelectionKey.OP_READ));
+        });
+        CASES.put("interestOps-socket", (p, r) -> {
+            Selector selector = closing(r, p.openSelector());
+            ServerSocketChannel server = closing(r, p.openServerSocketChannel());
+            server.bind(loopback());
+            SocketChannel client = closing(r, p.openSocketChannel());
+            client.connect(server.getLocalAddress());
+            closing(r, server.accept());
+            client.configureBlocking(false);
+            return toggling(selector, client.register(selector, SelectionKey.OP_READ));
+        });
+        for (String loop : new String[] {"legacy", "drain"}) {
+            for (int payload : new int[] {64, 1400}) {
+                CASES.put("queued-" + loop + "-" + payload, (p, r) -> {
+                    UdpPair udp = closing(r, new UdpPair(p, payload, UdpPair.APP_BUFFER));
+                    return new Subject(() -> {
+                        udp.send(DatagramQueuedBenchmark.QUEUED);
+                        long start = THREADS.getCurrentThreadCpuTime();
+                        long received = loop.equals("legacy")
+                                ? DatagramLoops.legacy(udp.selector, udp.receiveBuffer, DatagramQueuedBenchmark.QUEUED)
+                                : DatagramLoops.drain(udp.selector, udp.receiveBuffer, DatagramQueuedBenchmark.QUEUED);
+                        long cpu = THREADS.getCurrentThreadCpuTime() - start;
+                        if (received != DatagramQueuedBenchmark.QUEUED) {
+                            throw new IllegalStateException("received " + received);
+                        }
+                        return cpu;
+                    }, DatagramQueuedBenchmark.QUEUED);
+                });
+            }
+        }
+        CASES.put("wakeup", InterleavedMain::wakeup);
+        CASES.put("tcpPingPong", (p, r) -> {
+            Selector selector = closing(r, p.openSelector());
+            ServerSocketChannel server = closing(r, p.openServerSocketChannel());
+            server.bind(loopback());
+            SocketChannel client = closing(r, p.openSocketChannel());
+            client.connect(server.getLocalAddress());
+            SocketChannel echo = closing(r, server.accept());
+            for (SocketChannel c : new SocketChannel[] {client, echo}) {
+                c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                c.configureBlocking(false);
+            }
+            SelectionKey clientKey = client.register(selector, SelectionKey.OP_READ);
+            echo.register(selector, SelectionKey.OP_READ);
+            ByteBuffer ping = ByteBuffer.allocateDirect(64);
+            ByteBuffer pong = ByteBuffer.allocateDirect(64);
+            ByteBuffer echoed = ByteBuffer.allocateDirect(64);
+            return untimed(() -> {
+                client.write(ping.clear());
+                pong.clear();
+                while (pong.hasRemaining()) {
+                    selector.select();
+                    Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+                    while (it.hasNext()) {
+                        SelectionKey key = it.next();
+                        it.remove();
+                        if (key == clientKey) {
+                            client.read(pong);
+                        } else {
+                            echo.read(echoed.clear());
+                            echoed.flip();
+                            while (echoed.hasRemaining()) {
+                                echo.write(echoed);
+                            }
+                        }
+                    }
+                }
+                return 0;
+            });
+        });
+        // Last: they pin the measuring thread to CPU 0 for the rest of the run.
+        for (String loop : new String[] {"legacy", "drain"}) {
+            CASES.put("concurrent-" + loop + "-64", (p, r) -> concurrent(p, r, loop, 64));
+        }
+    }
+
+    /**
+     * DatagramConcurrentBenchmark's case: a sender thread pinned to CPU 1 sends as fast as it can
+     * during the provider's rounds only, while this thread, pinned to CPU 0, receives 256
+     * datagrams per call. Wall-clock nanoseconds per datagram received.
+     */
+    private static Subject concurrent(SelectorProvider p, List<AutoCloseable> r, String loop, int payload)
+            throws IOException {
+        String pinned = Affinity.pinCurrentThread(0); // stays so for the rest of the run: these cases come last
+        if (!pinned.contains("pinned to")) {
+            System.out.println("receiver " + pinned);
+        }
+        UdpPair udp = closing(r, new UdpPair(p, payload, UdpPair.APP_BUFFER));
+        int batch = DatagramConcurrentBenchmark.BATCH;
+        Subject subject = new Subject(() -> {
+            long received = loop.equals("legacy")
+                    ? DatagramLoops.legacy(udp.selector, udp.receiveBuffer, batch)
+                    : DatagramLoops.drain(udp.selector, udp.receiveBuffer, batch);
+            if (received != batch) {
+                throw new IllegalStateException("received " + received);
+            }
+            return -1;
+        }, batch);
+        subject.wallClock = true;
+        Thread[] sender = new Thread[1];
+        boolean[] stop = new boolean[1];
+        Object lock = new Object();
+        subject.beforeRound = () -> {
+            udp.discardQueued();
+            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+            synchronized (lock) {
+                stop[0] = false;
+            }
+            sender[0] = new Thread(() -> {
+                Affinity.pinCurrentThread(1);
+                running.countDown();
+                try {
+                    while (true) {
+                        synchronized (lock) {
+                            if (stop[0]) {
+                                return;
+                            }
+                        }
+                        udp.send(64);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, "sender");
+            sender[0].setDaemon(true);
+            sender[0].start();
+            running.await();
+        };
+        subject.afterRound = () -> {
+            synchronized (lock) {
+                stop[0] = true;
+            }
+            sender[0].join();
+        };
+        return subject;
+    }
+
+    /**
+     * WakeupBenchmark's case: another thread loops in select() on an empty selector; each call
+     * lets it block (about 50 us, untimed), then times wakeup() until that select() returned, on
+     * the wall clock.
+     */
+    private static Subject wakeup(SelectorProvider p, List<AutoCloseable> r) throws IOException {
+        Selector selector = p.openSelector();
+        java.util.concurrent.atomic.AtomicLong entered = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong returned = new java.util.concurrent.atomic.AtomicLong();
+        boolean[] stop = {false};
+        Thread selecting = new Thread(() -> {
+            try {
+                while (true) {
+                    synchronized (stop) {
+                        if (stop[0]) {
+                            return;
+                        }
+                    }
+                    entered.incrementAndGet();
+                    selector.select();
+                    returned.incrementAndGet();
+                }
+            } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+                // closed at the end
+            }
+        }, "selecting");
+        selecting.setDaemon(true);
+        selecting.start();
+        r.add(() -> {
+            synchronized (stop) {
+                stop[0] = true;
+            }
+            selector.wakeup();
+            selecting.join();
+            selector.close();
+        });
+        Subject subject = new Subject(() -> {
+            long seen = returned.get();
+            while (entered.get() <= seen) { // not yet back in select()
+                Thread.onSpinWait();
+            }
+            long until = System.nanoTime() + 50_000;
+            while (System.nanoTime() < until) {
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000);
+            }
+            long start = System.nanoTime();
+            selector.wakeup();
+            while (returned.get() == seen) {
+                Thread.onSpinWait();
+            }
+            return System.nanoTime() - start;
+        }, 1);
+        subject.wallClock = true;
+        return subject;
+    }
+
+    private interface IntCall {
+        int call() throws IOException;
+    }
+
+    /** An operation timed as a whole: a round's CPU time over the operations it ran. */
+    private static Subject untimed(IntCall call) {
+        return new Subject(() -> {
+            call.call();
+            return -1;
+        }, 1);
+    }
+
+    private static Subject toggling(Selector selector, SelectionKey key) {
+        boolean[] writing = {false};
+        return untimed(() -> {
+            writing[0] = !writing[0];
+            key.interestOps(writing[0] ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+            int n = selector.selectNow();
+            selector.selectedKeys().clear();
+            return n;
+        });
+    }
+
+    private static <T extends AutoCloseable> T closing(List<AutoCloseable> resources, T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private static InetSocketAddress loopback() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    /** One round: CPU nanoseconds per operation. */
+    private static double round(Subject subject) throws IOException, InterruptedException {
+        subject.beforeRound.run();
+        try {
+            return measure(subject);
+        } finally {
+            subject.afterRound.run();
+        }
+    }
+
+    private static double measure(Subject subject) throws IOException {
+        long wallStart = System.nanoTime();
+        long cpuStart = THREADS.getCurrentThreadCpuTime();
+        long counted = 0;
+        long operations = 0;
+        boolean timedInside = false;
+        do {
+            for (int i = 0; i < 16; i++) {
+                long cpu = subject.operation.run();
+                if (cpu >= 0) {
+                    timedInside = true;
+                    counted += cpu;
+                }
+                operations += subject.perCall;
+            }
+        } while (System.nanoTime() - wallStart < ROUND_NANOS);
+        if (timedInside) {
+            return (double) counted / operations; // the operation timed itself
+        }
+        if (subject.wallClock) {
+            return (double) (System.nanoTime() - wallStart) / operations;
+        }
+        return (double) (THREADS.getCurrentThreadCpuTime() - cpuStart) / operations;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 24;
+        List<String> names = args.length > 1 ? Arrays.asList(args).subList(1, args.length) : new ArrayList<>(CASES.keySet());
+        if (!THREADS.isCurrentThreadCpuTimeSupported()) {
+            throw new IllegalStateException("this JVM cannot measure a thread's CPU time");
+        }
+        THREADS.setThreadCpuTimeEnabled(true);
+        SelectorProvider[] providers = {Providers.of(Providers.JDK), Providers.of(Providers.EDGEDRAIN)};
+        System.out.printf("interleaved rounds of ~%d ms, CPU time of the measuring thread (wall clock where marked), median of %d rounds per provider%n",
+                ROUND_NANOS / 1_000_000, rounds - rounds / 4);
+        System.out.printf("%-34s %14s %15s %11s%n", "case", "JDK ns/op", "EdgeDrain ns/op", "ED/JDK time");
+        for (String name : names) {
+            Factory factory = CASES.get(name);
+            if (factory == null) {
+                throw new IllegalArgumentException("unknown case " + name + "; cases: " + CASES.keySet());
+            }
+            List<AutoCloseable> resources = new ArrayList<>();
+            try {
+                Subject[] subjects = {factory.open(providers[0], resources), factory.open(providers[1], resources)};
+                List<List<Double>> results = List.of(new ArrayList<>(), new ArrayList<>());
+                for (int r = 0; r < rounds; r++) {
+                    for (int side = 0; side < 2; side++) {
+                        // alternate which provider goes first, so neither always follows the other
+                        int which = (r % 2 == 0) ? side : 1 - side;
+                        double nanos = round(subjects[which]);
+                        if (r >= rounds / 4) {
+                            results.get(which).add(nanos);
+                        }
+                    }
+                }
+                double jdk = median(results.get(0));
+                double ed = median(results.get(1));
+                System.out.printf("%-34s %14.1f %15.1f %11.3f%n", name + (subjects[0].wallClock ? " (wall)" : ""),
+                        jdk, ed, ed / jdk);
+            } finally {
+                Collections.reverse(resources);
+                for (AutoCloseable resource : resources) {
+                    resource.close();
+                }
+            }
+        }
+    }
+}
