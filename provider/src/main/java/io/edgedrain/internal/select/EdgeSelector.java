@@ -383,9 +383,14 @@ public final class EdgeSelector extends AbstractSelector {
         ensureOpen();
         // In the key set before the interest set is applied: a racing close() then finds it.
         keys.add(key);
-        enqueueUpdate(key); // an edge-triggered fd joins epoll even with no interest
         try {
-            key.interestOps(ops);
+            // Queued once: a new interest set queues the key itself; with none, an edge-triggered
+            // fd still joins epoll at the next selection.
+            if (ops != 0) {
+                key.interestOps(ops);
+            } else {
+                enqueueUpdate(key);
+            }
         } catch (CancelledKeyException e) {
             // Another thread found the new key in the key set and cancelled it: register returns
             // it cancelled, as the JDK's selector does since JDK 19 (JDK-8287580), unless that
