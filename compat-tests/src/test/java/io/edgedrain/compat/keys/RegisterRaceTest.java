@@ -21,7 +21,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -37,16 +36,11 @@ class RegisterRaceTest {
     private static final long RUN_MS = 2_000;
     private static final int ROUNDS = 500;
 
-    private static void assumeJdkFixed(SelectorProvider provider, int feature, String bug) {
-        Assumptions.assumeTrue(provider != Providers.JDK || Runtime.version().feature() >= feature,
-                bug + ": the JDK's own selector before JDK " + feature + " throws here");
-    }
-
     /** A new registration: another thread may find its key in the key set and cancel it first. */
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void registerRacingACancelOfEveryKeyReturnsTheKey(SelectorProvider provider) throws Exception {
-        assumeJdkFixed(provider, 19, "JDK-8287580");
+        Providers.assumeJdkFixed(provider, 19, "JDK-8287580");
         AtomicBoolean done = new AtomicBoolean();
         try (Selector selector = provider.openSelector();
              SocketChannel socket = provider.openSocketChannel();
@@ -128,7 +122,7 @@ class RegisterRaceTest {
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void interestOpsRacingSelectorCloseThrowsNothingButCancelledKey(SelectorProvider provider) throws Exception {
-        assumeJdkFixed(provider, 25, "JDK-8336339");
+        Providers.assumeJdkFixed(provider, 25, "JDK-8336339");
         rounds(provider, (selector, channel, pool, round) -> {
             SelectionKey key = channel.register(selector, OP_READ);
             raceWithClose(pool, selector, () -> {
@@ -147,7 +141,7 @@ class RegisterRaceTest {
     @MethodSource("io.edgedrain.compat.Providers#both")
     void registerRacingSelectorCloseThrowsNothingButClosedSelector(SelectorProvider provider) throws Exception {
         // JDK 17's close() can meet the key of a registration that failed and throw NullPointerException
-        assumeJdkFixed(provider, 25, "JDK-8336339");
+        Providers.assumeJdkFixed(provider, 25, "JDK-8336339");
         rounds(provider, (selector, channel, pool, round) -> {
             if ((round & 2) == 0) {
                 channel.register(selector, OP_READ); // registered already, or a new registration

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.edgedrain.compat.Providers;
 import io.edgedrain.compat.selector.SelectorTesting.Background;
 import io.edgedrain.compat.selector.SelectorTesting.Pipes;
 
@@ -298,6 +299,9 @@ class CloseTest {
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void closeWhileAnotherThreadRegisters(SelectorProvider provider) throws Exception {
+        // JDK 17's close() meets the key of a registration that failed and throws
+        // NullPointerException (65 in 40,000 rounds measured here; none on JDK 25 or EdgeDrain)
+        Providers.assumeJdkFixed(provider, 25, "JDK-8336339");
         Pipes[] pipes = new Pipes[20];
         try {
             for (int i = 0; i < pipes.length; i++) {
