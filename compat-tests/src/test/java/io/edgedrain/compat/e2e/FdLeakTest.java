@@ -2,7 +2,6 @@ package io.edgedrain.compat.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,18 +14,15 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
+import java.util.SortedMap;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.edgedrain.compat.Fds;
 import io.edgedrain.compat.Providers;
 
 /**
@@ -37,14 +33,13 @@ import io.edgedrain.compat.Providers;
  */
 class FdLeakTest {
     private static final int CYCLES = 10_000;
-    private static final Path FDS = Path.of("/proc/self/fd");
 
     /** Open/register/close cycles on one selector, a selectNow() after each: fds back to where they were. */
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void openRegisterCloseCyclesLeaveNoFd(SelectorProvider provider) throws Exception {
         runCycles(provider, 200); // warm-up: whatever class loading opens for good is open before counting
-        Map<Integer, String> baseline = openFds();
+        SortedMap<Integer, String> baseline = Fds.settledFdTable();
         runCycles(provider, CYCLES);
         assertSameFds(provider, baseline, "after " + CYCLES + " cycles, the selector and the listener closed");
     }
@@ -53,7 +48,7 @@ class FdLeakTest {
         try (ServerSocketChannel listener = provider.openServerSocketChannel();
              Selector selector = provider.openSelector()) {
             listener.bind(loopback());
-            Map<Integer, String> idle = openFds();
+            SortedMap<Integer, String> idle = Fds.settledFdTable();
             for (int i = 0; i < cycles; i++) {
                 Cycle c = Cycle.open(provider, selector, listener, i % 2 == 0);
                 if (i % 4 == 1) {
@@ -87,7 +82,7 @@ class FdLeakTest {
         try (ServerSocketChannel listener = provider.openServerSocketChannel()) {
             listener.bind(loopback());
             closeChannelsThenSelector(provider, listener, 0); // warm-up
-            Map<Integer, String> baseline = openFds();
+            SortedMap<Integer, String> baseline = Fds.settledFdTable();
             for (int round = 0; round < 1000; round++) {
                 closeChannelsThenSelector(provider, listener, round);
             }
@@ -121,7 +116,7 @@ class FdLeakTest {
     @MethodSource("io.edgedrain.compat.Providers#both")
     void channelRegisteredWithTwoSelectorsIsReleasedWhenBothLetGo(SelectorProvider provider) throws Exception {
         twoSelectors(provider); // warm-up
-        Map<Integer, String> baseline = openFds();
+        SortedMap<Integer, String> baseline = Fds.settledFdTable();
         for (int round = 0; round < 500; round++) {
             twoSelectors(provider);
         }
@@ -197,45 +192,18 @@ class FdLeakTest {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     }
 
-    /** fd number to what it refers to, leaving out the fd that lists them. */
-    private static Map<Integer, String> openFds() throws IOException {
-        String listing = "/proc/" + ProcessHandle.current().pid() + "/fd";
-        Map<Integer, String> fds = new TreeMap<>();
-        try (Stream<Path> list = Files.list(FDS)) {
-            list.forEach(p -> {
-                String target;
-                try {
-                    target = Files.readSymbolicLink(p).toString();
-                } catch (IOException e) {
-                    target = "?"; // closed meanwhile
-                }
-                if (!target.equals(listing)) {
-                    fds.put(Integer.parseInt(p.getFileName().toString()), target);
-                }
-            });
-        }
-        return fds;
-    }
-
     /**
      * Same number of open fds as {@code expected}; recounted a few times so that an fd another
      * thread of this JVM holds for a moment does not fail the test.
      */
-    private static void assertSameFds(SelectorProvider provider, Map<Integer, String> expected, String when)
-            throws IOException, InterruptedException {
-        Map<Integer, String> now = openFds();
+    private static void assertSameFds(SelectorProvider provider, SortedMap<Integer, String> expected, String when)
+            throws InterruptedException {
+        SortedMap<Integer, String> now = Fds.settledFdTable();
         for (int attempt = 0; attempt < 10 && now.size() != expected.size(); attempt++) {
             Thread.sleep(50);
-            now = openFds();
+            now = Fds.settledFdTable();
         }
-        if (now.size() != expected.size()) {
-            Map<Integer, String> added = new TreeMap<>(now);
-            added.keySet().removeAll(expected.keySet());
-            Map<Integer, String> removed = new TreeMap<>(expected);
-            removed.keySet().removeAll(now.keySet());
-            String sample = added.entrySet().stream().limit(20).map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse("");
-            fail(Providers.name(provider) + ": " + now.size() + " fds open " + when + ", expected " + expected.size()
-                    + "; new: " + added.size() + " [" + sample + (added.size() > 20 ? ", ..." : "") + "]; gone: " + removed);
-        }
+        assertEquals(expected.size(), now.size(),
+                Providers.name(provider) + ": fds open " + when + ":" + Fds.fdDiff(expected, now));
     }
 }
