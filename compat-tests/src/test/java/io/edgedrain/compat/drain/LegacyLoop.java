@@ -48,6 +48,9 @@ final class LegacyLoop implements Runnable {
     long selectsAtLastNull = -1;
     /** Whether the last receive of the loop returned null. */
     boolean lastReceiveNull;
+    /** System.nanoTime() when the last pass had ended, and when the loop then saw the stop flag. */
+    long lastPassEndNanos;
+    long stopSeenNanos;
     Throwable failure;
     private int expected;
     private final BitSet seen = new BitSet();
@@ -91,7 +94,9 @@ final class LegacyLoop implements Runnable {
                     default:
                         throw new AssertionError(form);
                 }
+                lastPassEndNanos = System.nanoTime();
             }
+            stopSeenNanos = System.nanoTime();
         } catch (Throwable t) {
             failure = t;
         } finally {
