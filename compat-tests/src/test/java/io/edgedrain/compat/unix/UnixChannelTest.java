@@ -148,6 +148,37 @@ class UnixChannelTest {
         assertEquals(UnixTesting.payload(3, 20).position(4).limit(8), dsts[2].flip());
     }
 
+    /**
+     * The ring's slots grow with the application's buffers: a large datagram arrives whole through
+     * a scattering read whose buffers hold it, and small datagrams received into small buffers
+     * afterwards still come one per receive, in order.
+     */
+    @Test
+    void aScatteringReadOfALargeDatagramFillsTheBuffersInOrder() throws IOException {
+        DatagramChannel receiver = open();
+        receiver.bind(at("r"));
+        DatagramChannel sender = UnixDifferentialTest.largeDatagramSender(open());
+        sender.bind(at("s"));
+        receiver.connect(at("s"));
+        receiver.configureBlocking(false);
+        int size = UnixDifferentialTest.largestDatagram(sender);
+        ByteBuffer sent = UnixTesting.payload(7, size);
+        sender.send(sent.duplicate(), at("r"));
+        ByteBuffer[] dsts = {ByteBuffer.allocate(size / 2), ByteBuffer.allocateDirect(size - size / 2 + 10)};
+        assertEquals(size, receiver.read(dsts));
+        assertEquals(sent.duplicate().limit(size / 2), dsts[0].flip());
+        assertEquals(sent.duplicate().position(size / 2), dsts[1].flip());
+        for (int i = 0; i < 3; i++) {
+            sender.send(UnixTesting.payload(i, 100), at("r"));
+        }
+        for (int i = 0; i < 3; i++) {
+            ByteBuffer small = ByteBuffer.allocate(100);
+            assertEquals(100, receiver.read(small));
+            assertEquals(UnixTesting.payload(i, 100), small.flip());
+        }
+        assertEquals(0, receiver.read(ByteBuffer.allocate(100)), "drained");
+    }
+
     @Test
     void connectAndDisconnect() throws IOException {
         DatagramChannel peer = open();

@@ -97,16 +97,16 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
     // ---- receive: under the read lock
 
     /**
-     * Makes sure the ring holds a datagram, receiving a batch if it is empty. Returns false when
-     * the socket is drained: the kernel said EAGAIN, which clears OP_READ readiness (unless an
-     * edge arrived meanwhile).
+     * Makes sure the ring holds a datagram, receiving a batch if it is empty, for a caller whose
+     * buffers hold {@code wanted} bytes. Returns false when the socket is drained: the kernel said
+     * EAGAIN, which clears OP_READ readiness (unless an edge arrived meanwhile).
      */
-    final boolean nextDatagram() throws IOException {
+    final boolean nextDatagram(long wanted) throws IOException {
         if (!ring.isEmpty()) {
             return true;
         }
         long snapshot = readiness.snapshot();
-        int n = ring.fill(fd);
+        int n = ring.fill(fd, wanted);
         counters.countRecvmmsg();
         if (n > 0) {
             return true;
@@ -121,7 +121,7 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
 
     /** The non-blocking receive: the next datagram into {@code dst}, its sender; null when drained. */
     final SocketAddress receiveNow(ByteBuffer dst) throws IOException {
-        if (!nextDatagram()) {
+        if (!nextDatagram(dst.remaining())) {
             return null;
         }
         SocketAddress sender = ring.sender();
@@ -131,12 +131,16 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
 
     /** The non-blocking read: bytes of the next datagram copied into {@code dst}; -1 when drained. */
     final int readNow(ByteBuffer dst) throws IOException {
-        return nextDatagram() ? take(dst) : -1;
+        return nextDatagram(dst.remaining()) ? take(dst) : -1;
     }
 
     /** The non-blocking scattering read: bytes of the next datagram copied; -1 when drained. */
     final int readNow(ByteBuffer[] dsts, int offset, int length) throws IOException {
-        if (!nextDatagram()) {
+        long wanted = 0;
+        for (int i = offset; i < offset + length; i++) {
+            wanted += dsts[i].remaining();
+        }
+        if (!nextDatagram(wanted)) {
             return -1;
         }
         long drops = ring.drops();
@@ -287,7 +291,7 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
      */
     final void discardQueued(long[] counts) throws IOException {
         for (int i = 0; i < 1024; i++) {
-            int n = ring.fill(fd);
+            int n = ring.fill(fd, 0);
             if (n <= 0) {
                 break;
             }

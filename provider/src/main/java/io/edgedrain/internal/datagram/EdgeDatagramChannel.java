@@ -56,7 +56,7 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
      * @param jdk a new, unbound JDK datagram channel (blocking) that this channel takes over
      */
     public EdgeDatagramChannel(SelectorProvider provider, DatagramChannel jdk) throws IOException {
-        super(provider, JdkInternals.fdVal(jdk), new ReceiveRing(ReceiveRing.UDP_SLOT_SIZE, new SenderCache(), true));
+        super(provider, JdkInternals.fdVal(jdk), ReceiveRing.udp());
         this.jdk = jdk;
         Native.enableDropCounter(fd); // best effort: only the kernel-drop counter depends on it
         int domain = (int) Native.check(Native.socketDomain(fd), "getsockopt(SO_DOMAIN)");

@@ -77,7 +77,7 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
     private EdgeUnixDatagramChannel(SelectorProvider provider, int fd) {
         // No drop counter: Linux never drops AF_UNIX datagrams, it holds senders back. And no
         // control messages at all, so no descriptor a peer passes is installed in this process.
-        super(provider, fd, new ReceiveRing(ReceiveRing.UNIX_SLOT_SIZE, new UnixAddresses(), false));
+        super(provider, fd, ReceiveRing.unix());
     }
 
     /** A new, unbound AF_UNIX datagram channel (blocking, as every new channel). */

@@ -18,9 +18,17 @@ import io.edgedrain.internal.nativeio.Native;
  * what the JDK would give it. The {@value #SLOTS} slots are 2 MiB of address space, mapped at the
  * channel's first non-blocking receive and committed by the kernel page by page as datagrams are
  * written: small datagrams make about 4 KiB resident per slot (128 KiB per channel), the most is
- * the 2 MiB. An AF_UNIX channel's slots hold {@value #UNIX_SLOT_SIZE} bytes (8 MiB of address
- * space, the same resident memory for small datagrams): more than a sender with Linux's default
- * send buffer can send in one datagram (docs/COMPATIBILITY.md).
+ * the 2 MiB.
+ *
+ * <p>An AF_UNIX datagram can be as large as its sender's send buffer (up to about 4 MiB), so an AF_UNIX
+ * ring's slots are sized from the buffers the application receives into: {@value
+ * #UNIX_SLOT_SIZE} bytes at first (8 MiB of address space, the same resident memory for small
+ * datagrams), and before a batch is received into an empty ring, as large as the caller's buffer if
+ * that is larger, with fewer slots so that the ring keeps its {@value #UNIX_RING_PAYLOAD} bytes of
+ * payload (one slot of that size at most: more than Linux delivers in one AF_UNIX datagram on
+ * x86-64, whose allocator caps a datagram at about 4 MiB). A receive therefore gets what
+ * {@code recvfrom} would have given it, except for a datagram larger than the slots that was
+ * received ahead for an earlier, smaller buffer (docs/COMPATIBILITY.md).
  *
  * <p>Senders are decoded by the channel's address family ({@link SenderDecoder}).
  * The mapping is released when a non-blocking channel closes ({@link #release}, under the read
@@ -33,6 +41,7 @@ final class ReceiveRing {
     static final int SLOTS = 32;
     static final int UDP_SLOT_SIZE = 64 * 1024;
     static final int UNIX_SLOT_SIZE = 256 * 1024;
+    static final int UNIX_RING_PAYLOAD = SLOTS * UNIX_SLOT_SIZE;
     private static final Cleaner CLEANER = Cleaner.create();
 
     private ByteBuffer memory;
@@ -41,7 +50,10 @@ final class ReceiveRing {
     private int payloadOffset;
     private int namesOffset;
     private int nameSize;
-    private final int slotSize;
+    private int slots = SLOTS;
+    private int slotSize;
+    /** Whether the slots grow with the caller's buffer (AF_UNIX), see the class comment. */
+    private final boolean growable;
 
     /** Index of the next datagram to serve, and how many were received. */
     private int head;
@@ -50,12 +62,23 @@ final class ReceiveRing {
     private final SenderDecoder senders;
     private final boolean dropCounter;
 
+    /** A UDP channel's ring: fixed slots, senders as InetSocketAddress, the kernel's drop counter. */
+    static ReceiveRing udp() {
+        return new ReceiveRing(UDP_SLOT_SIZE, false, new SenderCache(), true);
+    }
+
+    /** An AF_UNIX channel's ring: slots that grow with the caller's buffer; no control messages. */
+    static ReceiveRing unix() {
+        return new ReceiveRing(UNIX_SLOT_SIZE, true, new UnixAddresses(), false);
+    }
+
     /**
      * @param dropCounter whether received datagrams carry the kernel's drop counter (UDP); without
      *                    it no control message is received at all (AF_UNIX: see Native.ringReceive)
      */
-    ReceiveRing(int slotSize, SenderDecoder senders, boolean dropCounter) {
+    private ReceiveRing(int slotSize, boolean growable, SenderDecoder senders, boolean dropCounter) {
         this.slotSize = slotSize;
+        this.growable = growable;
         this.senders = senders;
         this.dropCounter = dropCounter;
     }
@@ -83,17 +106,22 @@ final class ReceiveRing {
     }
 
     /**
-     * Receives a batch; the ring must be empty. Returns the number received (at least 1) or -errno
-     * (-EAGAIN when the socket is drained).
+     * Receives a batch for a caller whose buffer holds {@code wanted} bytes; the ring must be
+     * empty. Returns the number received (at least 1) or -errno (-EAGAIN when the socket is drained).
      */
-    int fill(int fd) throws IOException {
+    int fill(int fd, long wanted) throws IOException {
         assert isEmpty();
+        if (growable && wanted > slotSize) {
+            release(); // remapped below with slots that hold the caller's whole buffer
+            slotSize = (int) Math.min(wanted + 4095 & ~4095L, UNIX_RING_PAYLOAD);
+            slots = UNIX_RING_PAYLOAD / slotSize;
+        }
         if (memory == null) {
             map();
         }
         head = 0;
         count = 0;
-        int n = Native.ringReceive(fd, Native.directAddress(memory), SLOTS, slotSize, SLOTS,
+        int n = Native.ringReceive(fd, Native.directAddress(memory), slots, slotSize, slots,
                 Native.MSG_DONTWAIT | Native.MSG_TRUNC, dropCounter);
         if (n > 0) {
             count = n;
@@ -103,10 +131,10 @@ final class ReceiveRing {
 
     private void map() throws IOException {
         int[] layout = new int[5];
-        Native.ringLayout(SLOTS, slotSize, layout);
+        Native.ringLayout(slots, slotSize, layout);
         int size = layout[0];
         long address = Native.check(Native.mapMemory(size), "mmap");
-        Native.ringInit(address, SLOTS, slotSize);
+        Native.ringInit(address, slots, slotSize);
         memory = Native.wrapMemory(address, size).order(ByteOrder.nativeOrder());
         recordsOffset = layout[1];
         payloadOffset = layout[2];
