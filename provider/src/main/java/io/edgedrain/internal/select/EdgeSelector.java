@@ -482,8 +482,10 @@ public final class EdgeSelector extends AbstractSelector {
         keys.remove(key);
         // deregister() removes the key from its channel and invalidates it. A key whose register()
         // failed because this selector was closing never reached its channel, and JDK 17's
-        // removeKey throws NullPointerException for a channel that never held a key.
-        if (key.channel().keyFor(this) == key) {
+        // removeKey throws NullPointerException for a channel that never held a key. Such a key
+        // exists only once isOpen() is false, so an open selector skips the look (keyFor waits
+        // for the channel's key lock, which a registration in progress holds).
+        if (isOpen() || key.channel().keyFor(this) == key) {
             deregister(key);
         }
         if (key.edgeTriggered()) {
