@@ -134,13 +134,24 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         return nextDatagram(dst.remaining()) ? take(dst) : -1;
     }
 
-    /** The non-blocking scattering read: bytes of the next datagram copied; -1 when drained. */
-    final int readNow(ByteBuffer[] dsts, int offset, int length) throws IOException {
-        long wanted = 0;
+    /** What {@code dsts[offset..offset+length)} hold together; a read-only buffer is refused, as by the JDK. */
+    static long space(ByteBuffer[] dsts, int offset, int length) {
+        long space = 0;
         for (int i = offset; i < offset + length; i++) {
-            wanted += dsts[i].remaining();
+            if (dsts[i].isReadOnly()) {
+                throw new IllegalArgumentException("Read-only buffer");
+            }
+            space += dsts[i].remaining();
         }
-        if (!nextDatagram(wanted)) {
+        return space;
+    }
+
+    /**
+     * The non-blocking scattering read: bytes of the next datagram copied; -1 when drained.
+     * {@code space} is what the buffers hold together ({@link #space}), which the caller has summed.
+     */
+    final int readNow(ByteBuffer[] dsts, int offset, int length, long space) throws IOException {
+        if (!nextDatagram(space)) {
             return -1;
         }
         long drops = ring.drops();

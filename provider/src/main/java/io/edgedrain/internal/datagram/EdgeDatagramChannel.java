@@ -262,13 +262,7 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
             if (remote == null && isOpen()) {
                 throw new NotYetConnectedException();
             }
-            long space = 0;
-            for (int i = offset; i < offset + length; i++) {
-                if (dsts[i].isReadOnly()) {
-                    throw new IllegalArgumentException("Read-only buffer");
-                }
-                space += dsts[i].remaining();
-            }
+            long space = space(dsts, offset, length);
             if (blockingOnTheJdk()) {
                 long n = interruptible(() -> jdk.read(dsts, offset, length));
                 if (n >= 0) {
@@ -277,7 +271,7 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
                 return n;
             }
             // no space: as the JDK, the datagram stays queued; drained: 0
-            return space == 0 ? 0 : Math.max(0, readNow(dsts, offset, length));
+            return space == 0 ? 0 : Math.max(0, readNow(dsts, offset, length, space));
         } finally {
             readLock.unlock();
         }

@@ -337,29 +337,19 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
             if (remote == null) {
                 throw new NotYetConnectedException();
             }
-            long space = 0;
-            if (dsts == null) {
-                if (dst.isReadOnly()) {
-                    throw new IllegalArgumentException("Read-only buffer");
-                }
-                space = dst.remaining();
-            } else {
-                for (int i = offset; i < offset + length; i++) {
-                    if (dsts[i].isReadOnly()) {
-                        throw new IllegalArgumentException("Read-only buffer");
-                    }
-                    space += dsts[i].remaining();
-                }
+            if (dsts == null && dst.isReadOnly()) {
+                throw new IllegalArgumentException("Read-only buffer");
             }
+            long space = dsts == null ? dst.remaining() : space(dsts, offset, length);
             if (space == 0) {
                 completed = true;
                 return 0; // as the JDK: no space, nothing read, the datagram stays queued
             }
             if (!blocking) {
-                return Math.max(0, dsts == null ? readNow(dst) : readNow(dsts, offset, length));
+                return Math.max(0, dsts == null ? readNow(dst) : readNow(dsts, offset, length, space));
             }
             Integer n = awaitReceive(() -> {
-                int r = dsts == null ? readNow(dst) : readNow(dsts, offset, length);
+                int r = dsts == null ? readNow(dst) : readNow(dsts, offset, length, space);
                 return r < 0 ? null : r;
             });
             completed = n != null;
