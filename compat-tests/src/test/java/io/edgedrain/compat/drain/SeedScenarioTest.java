@@ -37,8 +37,9 @@ import io.edgedrain.internal.select.EdgeSelector;
  * (a vCPU stolen for a millisecond is enough), the sender can queue its last datagrams and set the
  * flag in between: the loop then stops without another selection, and those datagrams are dropped
  * at close by any provider (DESIGN.md: arrivals after the pass saw EAGAIN cannot be delivered to an
- * unchanged loop). Measured here at about 1 run in 1,000 on a quiet machine and about 1 in 100 under
- * the CI's load (docs/DRAINING.md). Such a run is accepted only if it proves
+ * unchanged loop). Measured here at about 1 run in 1,000 on a quiet machine; under the CI's load
+ * about 1 in 200 iterator runs, and more in a loop form's first runs (docs/DRAINING.md). Such a run
+ * is accepted only if it proves
  * to be exactly that race: the last receive of the loop returned null, in its last pass, and that
  * receive began before the sender's last send returned; and EdgeDrain's channel counted every
  * missing datagram as queued at close. Any other shortfall fails.

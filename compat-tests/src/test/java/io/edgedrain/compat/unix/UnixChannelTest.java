@@ -157,11 +157,11 @@ class UnixChannelTest {
     void aScatteringReadOfALargeDatagramFillsTheBuffersInOrder() throws IOException {
         DatagramChannel receiver = open();
         receiver.bind(at("r"));
-        DatagramChannel sender = UnixDifferentialTest.largeDatagramSender(open());
+        DatagramChannel sender = UnixTesting.largeDatagramSender(open());
         sender.bind(at("s"));
         receiver.connect(at("s"));
         receiver.configureBlocking(false);
-        int size = UnixDifferentialTest.largestDatagram(sender);
+        int size = UnixTesting.largestDatagram(sender);
         ByteBuffer sent = UnixTesting.payload(7, size);
         sender.send(sent.duplicate(), at("r"));
         ByteBuffer[] dsts = {ByteBuffer.allocate(size / 2), ByteBuffer.allocateDirect(size - size / 2 + 10)};

@@ -10,7 +10,6 @@ import java.net.BindException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -23,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,8 +94,8 @@ class UnixDifferentialTest {
     @EnumSource(Impl.class)
     void aLargeDatagramArrivesWholeInABufferThatHoldsIt(Impl impl) throws IOException {
         DatagramChannel receiver = bound(impl, "r");
-        DatagramChannel sender = largeDatagramSender(bound(Impl.EDGEDRAIN, "s"));
-        int size = largestDatagram(sender);
+        DatagramChannel sender = UnixTesting.largeDatagramSender(bound(Impl.EDGEDRAIN, "s"));
+        int size = UnixTesting.largestDatagram(sender);
         ByteBuffer buffer = ByteBuffer.allocate(size + 1000);
         for (int i = 0; i < 2; i++) {
             receiver.configureBlocking(i == 0);
@@ -107,19 +105,6 @@ class UnixDifferentialTest {
             assertEquals(at("s"), UnixTesting.unix(receiver.receive(buffer)), "blocking " + (i == 0));
             assertEquals(sent, buffer.flip(), "blocking " + (i == 0));
         }
-    }
-
-    /** Raises the send buffer as far as an unprivileged process may (net.core.wmem_max) up to 1 MiB. */
-    static DatagramChannel largeDatagramSender(DatagramChannel sender) throws IOException {
-        sender.setOption(StandardSocketOptions.SO_SNDBUF, 1 << 20);
-        return sender;
-    }
-
-    /** The largest datagram {@code sender} can send (Linux: its send buffer less 32 bytes), up to 1 MiB. */
-    static int largestDatagram(DatagramChannel sender) throws IOException {
-        int size = Math.min(sender.getOption(StandardSocketOptions.SO_SNDBUF) - 32, 1 << 20);
-        Assumptions.assumeTrue(size > 256 * 1024, "a send buffer of only " + size + " bytes");
-        return size;
     }
 
     @ParameterizedTest

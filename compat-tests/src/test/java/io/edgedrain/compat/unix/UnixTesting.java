@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.newsclub.net.unix.AFUNIXDatagramChannel;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
@@ -100,6 +102,19 @@ final class UnixTesting {
     }
 
     /** Datagram {@code i} of a test: {@code size(i)} bytes, starting with {@code i}, then a pattern. */
+    /** Raises the send buffer as far as an unprivileged process may (net.core.wmem_max) up to 1 MiB. */
+    static DatagramChannel largeDatagramSender(DatagramChannel sender) throws IOException {
+        sender.setOption(StandardSocketOptions.SO_SNDBUF, 1 << 20);
+        return sender;
+    }
+
+    /** The largest datagram {@code sender} can send (Linux: its send buffer less 32 bytes), up to 1 MiB. */
+    static int largestDatagram(DatagramChannel sender) throws IOException {
+        int size = Math.min(sender.getOption(StandardSocketOptions.SO_SNDBUF) - 32, 1 << 20);
+        Assumptions.assumeTrue(size > 256 * 1024, "a send buffer of only " + size + " bytes");
+        return size;
+    }
+
     static ByteBuffer payload(int i, int size) {
         ByteBuffer b = ByteBuffer.allocate(size);
         if (size >= 4) {

@@ -113,7 +113,7 @@ final class ReceiveRing {
         assert isEmpty();
         if (growable && wanted > slotSize) {
             release(); // remapped below with slots that hold the caller's whole buffer
-            slotSize = (int) Math.min(wanted + 4095 & ~4095L, UNIX_RING_PAYLOAD);
+            slotSize = (int) Math.min((wanted + 4095) & ~4095L, UNIX_RING_PAYLOAD);
             slots = UNIX_RING_PAYLOAD / slotSize;
         }
         if (memory == null) {
