@@ -51,8 +51,10 @@ public final class EdgeSelector extends AbstractSelector {
     // Immutable after construction.
     private final int epfd;
     private final int wakeupFd;
+    /** The epoll_wait event array: native memory this selector owns, freed at close (not by GC). */
     private final ByteBuffer events;
     private final long eventsAddress;
+    private final long eventsBytes;
     private final int eventSize;
     private final int eventDataOffset;
 
@@ -64,8 +66,8 @@ public final class EdgeSelector extends AbstractSelector {
     private final SelectorCounters counters = new SelectorCounters();
 
     // Guarded by the selector's monitor.
-    /** fd -> key; fds are small dense ints. */
-    private EdgeKey[] keysByFd = new EdgeKey[64];
+    /** fd -> key, sized by the keys. */
+    private final KeyTable keysByFd = new KeyTable();
     /** Edge-triggered keys that may be selectable: put here by edges and interest changes. */
     private EdgeKey[] pending = new EdgeKey[16];
     private int pendingCount;
@@ -86,11 +88,16 @@ public final class EdgeSelector extends AbstractSelector {
     public EdgeSelector(SelectorProvider provider, DrainSettings drain) throws IOException {
         super(provider);
         selectedKeys = new SelectedKeySet(drain, counters);
+        eventSize = Native.epollEventSize();
+        eventDataOffset = Native.epollDataOffset();
+        eventsBytes = (long) MAX_EVENTS * eventSize;
         int ep = (int) Native.check(Native.epollCreate(), "epoll_create1");
         int wake = Native.eventfd();
+        long address = -1;
         try {
             Native.check(wake, "eventfd");
             Native.check(Native.epollCtl(ep, Native.EPOLL_CTL_ADD, wake, Native.EPOLLIN), "epoll_ctl");
+            address = Native.check(Native.mapMemory(eventsBytes), "mmap");
         } catch (IOException e) {
             if (wake >= 0) {
                 Native.close(wake);
@@ -100,10 +107,9 @@ public final class EdgeSelector extends AbstractSelector {
         }
         epfd = ep;
         wakeupFd = wake;
-        eventSize = Native.epollEventSize();
-        eventDataOffset = Native.epollDataOffset();
-        events = ByteBuffer.allocateDirect(MAX_EVENTS * eventSize).order(ByteOrder.nativeOrder());
-        eventsAddress = Native.directAddress(events);
+        eventsAddress = address;
+        // A view that does not own the memory (nor count as direct memory): close() unmaps it.
+        events = Native.wrapMemory(address, (int) eventsBytes).order(ByteOrder.nativeOrder());
     }
 
     /** What this selector has done: selections, epoll_wait calls, drain re-presentations. */
@@ -228,7 +234,7 @@ public final class EdgeSelector extends AbstractSelector {
                     done = true;
                     continue;
                 }
-                EdgeKey key = fd < keysByFd.length ? keysByFd[fd] : null;
+                EdgeKey key = keysByFd.get(fd);
                 if (key == null || !key.isValid()) {
                     continue;
                 }
@@ -427,10 +433,7 @@ public final class EdgeSelector extends AbstractSelector {
                     continue;
                 }
                 int fd = key.fd;
-                if (fd >= keysByFd.length) {
-                    keysByFd = Arrays.copyOf(keysByFd, Math.max(fd + 1, keysByFd.length * 2));
-                }
-                keysByFd[fd] = key;
+                keysByFd.put(key);
                 if (key.edgeTriggered()) {
                     if (key.registeredEvents == 0) {
                         // Failures are ignored here, as the JDK ignores epoll_ctl errors: the
@@ -471,9 +474,7 @@ public final class EdgeSelector extends AbstractSelector {
     /** Removes a key from epoll and every table, then finishes a deferred channel close. */
     private void deregisterFully(EdgeKey key, boolean leaveEpoll) throws IOException {
         int fd = key.fd;
-        if (fd < keysByFd.length && keysByFd[fd] == key) {
-            keysByFd[fd] = null;
-        }
+        keysByFd.remove(key);
         if (leaveEpoll && key.registeredEvents != 0) {
             Native.epollCtl(epfd, Native.EPOLL_CTL_DEL, fd, 0);
         }
@@ -542,13 +543,22 @@ public final class EdgeSelector extends AbstractSelector {
                 }
                 Arrays.fill(pending, 0, pendingCount, null);
                 pendingCount = 0;
-                Arrays.fill(keysByFd, null);
+                keysByFd.clear();
                 Native.close(wakeupFd);
                 Native.close(epfd);
+                // No thread can be in epoll_wait on it: a selection holds this monitor throughout.
+                Native.unmapMemory(eventsAddress, eventsBytes);
             }
         }
         for (Runnable hook : closeHooks) {
             hook.run();
+        }
+    }
+
+    /** Slots of the fd -> key table, for tests: it must follow the keys, not the fd numbers. */
+    int keyTableCapacity() {
+        synchronized (this) {
+            return keysByFd.capacity();
         }
     }
 
