@@ -68,6 +68,18 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         return counters.datagramsReceived();
     }
 
+    @Override
+    public boolean mayHoldReceivedData() {
+        if (!readLock.tryLock()) {
+            return true; // a receive in progress may be filling the ring: cannot tell
+        }
+        try {
+            return !ring.isEmpty();
+        } finally {
+            readLock.unlock();
+        }
+    }
+
     final void ensureOpen() throws ClosedChannelException {
         if (!isOpen()) {
             throw new ClosedChannelException();

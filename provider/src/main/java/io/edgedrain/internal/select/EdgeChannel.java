@@ -21,6 +21,15 @@ public interface EdgeChannel {
     long readProgress();
 
     /**
+     * Whether data the channel has already taken from the kernel (and not yet handed to the
+     * application) may be waiting in it: such data keeps the channel readable whatever the socket
+     * says. True also when the channel cannot tell without waiting (a receive is in progress).
+     */
+    default boolean mayHoldReceivedData() {
+        return false;
+    }
+
+    /**
      * Called by a selector that deregistered this channel's last key when the channel is already
      * closed: the deferred close of the fd happens here, as for the JDK's {@code SelChImpl.kill()}.
      */

@@ -440,6 +440,7 @@ public final class EdgeSelector extends AbstractSelector {
                         // channel's own operations report what is wrong with its fd.
                         Native.epollCtl(epfd, Native.EPOLL_CTL_ADD, fd, EDGE_EVENTS);
                         key.registeredEvents = EDGE_EVENTS;
+                        verifyReadiness(key.edgeChannel);
                     }
                     addPending(key); // its readiness may match the new interest set
                 } else {
@@ -453,6 +454,33 @@ public final class EdgeSelector extends AbstractSelector {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * A channel's readiness may be left over from an earlier registration (set by an edge, never
+     * cleared because no operation saw EAGAIN since, e.g. blocking receives): once its fd is in
+     * this epoll, whose later edges report any change, look at its level once and clear what is
+     * not ready, so a new registration is not told stale readiness as fact. Race-safe: an edge
+     * that another selector reports meanwhile advances the tick and the clear does nothing.
+     */
+    private static void verifyReadiness(EdgeChannel channel) {
+        Readiness readiness = channel.readiness();
+        long snapshot = readiness.snapshot();
+        int stale = (int) snapshot & (SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+        if (stale == 0) {
+            return;
+        }
+        int revents = Native.poll(channel.fdVal(), Native.POLLIN | Native.POLLOUT | Native.EPOLLRDHUP, 0);
+        if (revents < 0) {
+            return; // the channel's own operations report what is wrong with its fd
+        }
+        int notReady = stale & ~edgeOps(revents); // poll's bits are epoll's
+        if ((notReady & SelectionKey.OP_READ) != 0 && channel.mayHoldReceivedData()) {
+            notReady &= ~SelectionKey.OP_READ;
+        }
+        if (notReady != 0) {
+            readiness.clear(snapshot, notReady);
         }
     }
 
