@@ -31,7 +31,7 @@
 /* The Java side hard-codes these Linux values; fail the build if they ever differ. */
 _Static_assert(EPOLLIN == 0x001 && EPOLLOUT == 0x004 && EPOLLERR == 0x008 && EPOLLHUP == 0x010,
                "epoll event bits");
-_Static_assert(EPOLLRDHUP == 0x2000 && EPOLLET == (1u << 31), "epoll flag bits");
+_Static_assert(EPOLLRDHUP == 0x2000 && EPOLLET == (1u << 31) && EPOLLONESHOT == (1u << 30), "epoll flag bits");
 _Static_assert(EPOLL_CTL_ADD == 1 && EPOLL_CTL_DEL == 2 && EPOLL_CTL_MOD == 3, "epoll_ctl ops");
 _Static_assert(EAGAIN == 11 && EINTR == 4 && EBADF == 9 && ENOENT == 2 && EEXIST == 17,
                "errno values");

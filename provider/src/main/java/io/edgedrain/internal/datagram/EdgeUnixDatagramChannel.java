@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.Set;
 
 import io.edgedrain.internal.nativeio.Native;
+import io.edgedrain.internal.select.VirtualThreadWaits;
 
 /**
  * EdgeDrain's {@link DatagramChannel} over an AF_UNIX datagram socket, addressed with
@@ -413,7 +414,7 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
             if (!isOpen()) {
                 break;
             }
-            int rc = Native.pollPair(fd, Native.POLLIN, wake, Native.POLLIN, -1);
+            int rc = VirtualThreadWaits.pollPair(fd, Native.POLLIN, wake, Native.POLLIN, -1);
             if (rc < 0 && rc != -Native.EINTR) {
                 throw new SocketException("poll: " + Native.strerror(-rc));
             }

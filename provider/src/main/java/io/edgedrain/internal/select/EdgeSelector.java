@@ -270,9 +270,40 @@ public final class EdgeSelector extends AbstractSelector {
     private int blockingWait(int waitMillis) {
         begin(); // an interrupt of this thread calls wakeup()
         try {
+            if (VirtualThreadWaits.currentThreadIsVirtual()) {
+                return virtualThreadWait(waitMillis);
+            }
             return Native.epollWait(epfd, eventsAddress, MAX_EVENTS, waitMillis);
         } finally {
             end();
+        }
+    }
+
+    /**
+     * epoll_wait for a virtual thread: polls with timeout 0 and, while nothing is ready, parks
+     * until the epoll fd itself is readable (an event, or wakeup()'s eventfd, which interrupt and
+     * close() also write) or the timeout passes, keeping no carrier meanwhile. close() waits for
+     * this selection (it needs the monitor), so the epoll fd and event array outlive the wait.
+     */
+    private int virtualThreadWait(int waitMillis) {
+        long deadline = waitMillis > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis) : 0;
+        while (true) {
+            int n = Native.epollWait(epfd, eventsAddress, MAX_EVENTS, 0);
+            if (n != 0) {
+                return n;
+            }
+            long nanos = -1;
+            if (waitMillis > 0) {
+                nanos = deadline - System.nanoTime();
+                if (nanos <= 0) {
+                    return 0;
+                }
+            }
+            if (!VirtualThreadWaits.park(epfd, Native.EPOLLIN, -1, 0, nanos)) {
+                // epfd cannot be watched: wait in the kernel, holding the carrier
+                int millis = nanos < 0 ? -1 : (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
+                return Native.epollWait(epfd, eventsAddress, MAX_EVENTS, millis);
+            }
         }
     }
 
