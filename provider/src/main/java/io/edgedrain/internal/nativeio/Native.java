@@ -53,11 +53,15 @@ public final class Native {
     public static final int EAGAIN = 11;
     public static final int EACCES = 13;
     public static final int EEXIST = 17;
+    public static final int EFAULT = 14;
     public static final int EINVAL = 22;
     public static final int ENAMETOOLONG = 36;
     public static final int EMSGSIZE = 90;
     public static final int EADDRINUSE = 98;
     public static final int ECONNREFUSED = 111;
+
+    /** The most buffers one readv/writev/sendmsg takes (Linux UIO_MAXIOV), as the JDK's IOUtil uses. */
+    public static final int IOV_MAX = 1024;
 
     public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
@@ -92,6 +96,13 @@ public final class Native {
     public static native long directAddress(Buffer directBuffer);
 
     public static native String strerror(int errno);
+
+    /**
+     * Does nothing: a JNI call, whose return to Java makes the JVM (JDK 21+; checked on 25) raise a
+     * fault that an earlier copy into a memory-mapped file took (an {@code InternalError}) here,
+     * rather than at some later point of the caller.
+     */
+    public static native void nativeRoundTrip();
 
     public static native int epollCreate();
 
