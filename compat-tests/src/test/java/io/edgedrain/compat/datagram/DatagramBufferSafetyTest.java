@@ -2,10 +2,12 @@ package io.edgedrain.compat.datagram;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.spi.SelectorProvider;
@@ -103,6 +105,37 @@ class DatagramBufferSafetyTest {
             send(op, sender, ByteBuffer.wrap(marker), receiver.getLocalAddress());
             assertArrayEquals(marker, Udp.receiveBytes(receiver, 2 * SIZE), "the marker comes first: nothing was sent before it");
             Udp.assertNothingQueued(receiver);
+        }
+    }
+
+    /** The same on EdgeDrain's AF_UNIX channel (the JDK has none), in both modes. */
+    @org.junit.jupiter.api.Test
+    void unixAClosedArenasBufferIsRefusedAndNothingIsSent() throws Exception {
+        assumeArenas();
+        for (boolean blocking : new boolean[] {false, true}) {
+            for (Op op : Op.values()) {
+                try (DatagramChannel receiver = Providers.EDGEDRAIN.openDatagramChannel(StandardProtocolFamily.UNIX);
+                     DatagramChannel sender = Providers.EDGEDRAIN.openDatagramChannel(StandardProtocolFamily.UNIX)) {
+                    receiver.bind(null); // autobind: an abstract name, no socket file
+                    receiver.configureBlocking(false);
+                    if (op != Op.SEND) {
+                        sender.connect(receiver.getLocalAddress());
+                    }
+                    sender.configureBlocking(blocking);
+                    AutoCloseable arena = sharedArena();
+                    ByteBuffer src = allocate(arena, SIZE);
+                    arena.close();
+                    IllegalStateException e = assertThrows(IllegalStateException.class,
+                            () -> send(op, sender, src, receiver.getLocalAddress()), op + " blocking " + blocking);
+                    assertEquals("Already closed", e.getMessage());
+                    byte[] marker = Udp.pattern(10, 99);
+                    send(op, sender, ByteBuffer.wrap(marker), receiver.getLocalAddress());
+                    ByteBuffer got = ByteBuffer.allocate(2 * SIZE);
+                    assertNotNull(receiver.receive(got), "the marker, queued at once");
+                    assertArrayEquals(marker, Udp.bytes(got), "the marker comes first: nothing was sent before it");
+                    Udp.assertNothingQueued(receiver);
+                }
+            }
         }
     }
 

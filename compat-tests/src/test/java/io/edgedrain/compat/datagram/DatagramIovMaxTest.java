@@ -3,12 +3,15 @@ package io.edgedrain.compat.datagram;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.spi.SelectorProvider;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import io.edgedrain.compat.Providers;
 
 /**
  * Gathering writes and scattering reads use at most IOV_MAX (1,024 on Linux) buffers, counting
@@ -88,6 +91,26 @@ class DatagramIovMaxTest {
                 }
                 assertEquals(IOV_MAX, filled);
                 assertEquals(0, dsts[1999].position(), "past IOV_MAX buffers with space: untouched");
+            }
+        }
+    }
+
+    /** The same on EdgeDrain's AF_UNIX channel (the JDK has none), in both modes. */
+    @org.junit.jupiter.api.Test
+    void unixUsesAtMostIovMaxBuffers() throws Exception {
+        for (boolean blocking : new boolean[] {false, true}) {
+            try (DatagramChannel receiver = Providers.EDGEDRAIN.openDatagramChannel(StandardProtocolFamily.UNIX);
+                 DatagramChannel sender = Providers.EDGEDRAIN.openDatagramChannel(StandardProtocolFamily.UNIX)) {
+                receiver.bind(null); // autobind: abstract names, no socket files
+                sender.bind(null);
+                sender.connect(receiver.getLocalAddress());
+                receiver.connect(sender.getLocalAddress());
+                sender.configureBlocking(blocking);
+                receiver.configureBlocking(blocking);
+                assertEquals(IOV_MAX, sender.write(oneByteBuffers(2000, true)), "blocking " + blocking);
+                assertEquals(IOV_MAX, Udp.read(receiver, ByteBuffer.allocate(4096)));
+                sender.write(ByteBuffer.wrap(Udp.pattern(1500, 5)));
+                assertEquals(IOV_MAX, readOne(receiver, oneByteBuffers(2000, false)));
             }
         }
     }
