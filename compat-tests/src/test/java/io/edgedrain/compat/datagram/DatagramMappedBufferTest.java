@@ -35,8 +35,8 @@ class DatagramMappedBufferTest {
 
     /**
      * EdgeDrain copies into the buffer with the JDK's bulk put; the JVM reports the fault of that
-     * copy where it happens from JDK 21 on (measured on 25), on JDK 17 only later, at a point no
-     * library can catch (docs/COMPATIBILITY.md).
+     * copy where it happens on JDK 25 (18-24 not measured); on JDK 17, once compiled, later, at a
+     * point no library can catch (docs/COMPATIBILITY.md).
      */
     static void assumeFaultReportedAtTheCopy(SelectorProvider provider) {
         Assumptions.assumeTrue(provider != Providers.EDGEDRAIN || Runtime.version().feature() >= 25,

@@ -250,8 +250,8 @@ final class ReceiveRing {
     /**
      * The JDK's bulk copy of {@code n} bytes of the ring at {@code from} into {@code dst} at
      * {@code index}. Only a direct buffer can be a mapped file; the JNI round trip after its copy is
-     * where the JVM raises the fault of a truncated file (JDK 21+; JDK 17 raises it later, at a
-     * point no library can catch: docs/COMPATIBILITY.md).
+     * where the JVM raises the fault of a truncated file (JDK 25, as measured; compiled code on
+     * JDK 17 raises it later, at a point no library can catch: docs/COMPATIBILITY.md).
      */
     private void copyOut(ByteBuffer dst, int index, int from, int n) throws CopyFault {
         if (n == 0) {
