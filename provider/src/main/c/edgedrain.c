@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <unistd.h>
@@ -38,6 +39,7 @@ _Static_assert(EAGAIN == 11 && EINTR == 4 && EBADF == 9 && ENOENT == 2 && EEXIST
 _Static_assert(MSG_DONTWAIT == 0x40 && MSG_TRUNC == 0x20, "recv flags");
 _Static_assert(AF_INET == 2 && AF_INET6 == 10, "address families");
 _Static_assert(SOL_SOCKET == 1 && SO_SNDBUF == 7 && SO_RCVBUF == 8, "socket options");
+_Static_assert(EFAULT == 14 && UIO_MAXIOV == io_edgedrain_internal_nativeio_Native_IOV_MAX, "EFAULT, IOV_MAX");
 _Static_assert(EACCES == 13 && EADDRINUSE == 98 && ECONNREFUSED == 111 && ENAMETOOLONG == 36, "errno values");
 _Static_assert(sizeof(((struct sockaddr_un *)0)->sun_path) == 108 && offsetof(struct sockaddr_un, sun_path) == 2,
                "sockaddr_un layout (Native.SUN_PATH_SIZE, SUN_PATH_OFFSET)");
@@ -99,6 +101,12 @@ Java_io_edgedrain_internal_nativeio_Native_strerror(JNIEnv *env, jclass cls, jin
     char buf[128];
     const char *msg = strerror_r(errnum, buf, sizeof buf);
     return (*env)->NewStringUTF(env, msg);
+}
+
+/* Nothing: the return to Java is where the JVM raises a pending unsafe-access fault (Native.java). */
+EXPORT JNIEXPORT void JNICALL
+Java_io_edgedrain_internal_nativeio_Native_nativeRoundTrip(JNIEnv *env, jclass cls) {
+    (void)env; (void)cls;
 }
 
 EXPORT JNIEXPORT jint JNICALL

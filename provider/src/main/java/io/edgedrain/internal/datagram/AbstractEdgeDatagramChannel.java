@@ -2,15 +2,17 @@ package io.edgedrain.internal.datagram;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.spi.SelectorProvider;
+import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.edgedrain.internal.nativeio.Native;
+import io.edgedrain.internal.nativeio.NativeMemory;
 import io.edgedrain.internal.select.EdgeChannel;
 import io.edgedrain.internal.select.Readiness;
 
@@ -27,18 +29,30 @@ import io.edgedrain.internal.select.Readiness;
  * {@link #sendError}). It owns binding, connecting, options, blocking I/O and closing.
  *
  * <p>Locks, as in the JDK: the read lock guards receives (and the ring), the write lock guards
- * sends; connect, disconnect, bind, a mode change and close take both, read lock first.
+ * sends (and the send copy); connect, disconnect, bind, a mode change and close take both, read
+ * lock first.
+ *
+ * <p>Memory: the native layer is never handed an address inside an application's buffer. A send
+ * copies the bytes with the JDK's bulk {@code put} (which holds the buffer's memory session, and
+ * refuses a closed arena's buffer as the JDK's own send does) into EdgeDrain's memory and sends
+ * from there; a receive copies out of the ring the same way. The buffer's position and limit are
+ * read once and bound every copy. The ring and the send copy are freed at close
+ * ({@link #freeNativeMemoryWhenIdle}), not by the garbage collector.
  */
 public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implements EdgeChannel {
     final int fd;
     final Readiness readiness = new Readiness();
     final DatagramCounters counters = new DatagramCounters();
-    final ReentrantLock readLock = new ReentrantLock();
-    final ReentrantLock writeLock = new ReentrantLock();
+    final DataPathLock readLock = new DataPathLock(this::freeRing);
+    final DataPathLock writeLock = new DataPathLock(this::freeSendMemory);
     /** Guarded by readLock. */
     final ReceiveRing ring;
-    /** Guarded by writeLock: a direct copy of heap or gathered data to send. */
-    private ByteBuffer sendScratch;
+    /** Guarded by writeLock: EdgeDrain's copy of the datagram being sent, or null. */
+    private NativeMemory sendMemory;
+    /** Guarded by writeLock: set at close, when sendMemory is gone for good. */
+    private boolean sendMemoryFreed;
+    /** Guarded by writeLock: a gathering write's buffers in use, three ints each (index, position, bytes); reused. */
+    private int[] gathered = new int[0];
 
     AbstractEdgeDatagramChannel(SelectorProvider provider, int fd, ReceiveRing ring) {
         super(provider);
@@ -137,23 +151,52 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
             return null;
         }
         SocketAddress sender = ring.sender();
-        take(dst);
+        try {
+            take(dst);
+        } catch (ReceiveRing.CopyFault e) {
+            throw copyFault(e, new SocketException(e.getMessage())); // the JDK's receive: SocketException
+        }
         return sender;
     }
 
     /** The non-blocking read: bytes of the next datagram copied into {@code dst}; -1 when drained. */
     final int readNow(ByteBuffer dst) throws IOException {
-        return nextDatagram(dst.remaining()) ? take(dst) : -1;
+        try {
+            return nextDatagram(dst.remaining()) ? take(dst) : -1;
+        } catch (ReceiveRing.CopyFault e) {
+            throw copyFault(e, new IOException(e.getMessage())); // the JDK's read: IOException
+        }
     }
 
-    /** What {@code dsts[offset..offset+length)} hold together; a read-only buffer is refused, as by the JDK. */
+    /**
+     * The copy into a mapped file that was truncated faulted. As on the JDK, whose recvfrom gets
+     * EFAULT there (and the kernel drops that datagram): "Bad address", the buffer unchanged, the
+     * datagram gone; EdgeDrain counts it ({@link DatagramCounters#copyFaults}).
+     */
+    private IOException copyFault(ReceiveRing.CopyFault fault, IOException reported) {
+        counters.countCopyFault();
+        keepReadableWhileBuffered();
+        reported.initCause(fault.getCause());
+        return reported;
+    }
+
+    /**
+     * What {@code dsts[offset..offset+length)} hold together, in the first {@value Native#IOV_MAX}
+     * buffers that have space (what the JDK's scattering read uses); a read-only buffer among those
+     * seen is refused, as by the JDK.
+     */
     static long space(ByteBuffer[] dsts, int offset, int length) {
         long space = 0;
-        for (int i = offset; i < offset + length; i++) {
+        int used = 0;
+        for (int i = offset; i < offset + length && used < Native.IOV_MAX; i++) {
             if (dsts[i].isReadOnly()) {
                 throw new IllegalArgumentException("Read-only buffer");
             }
-            space += dsts[i].remaining();
+            int remaining = dsts[i].remaining();
+            if (remaining > 0) {
+                space += remaining;
+                used++;
+            }
         }
         return space;
     }
@@ -167,13 +210,18 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
             return -1;
         }
         long drops = ring.drops();
-        int n = ring.take(dsts, offset, length);
+        int n;
+        try {
+            n = ring.take(dsts, offset, length);
+        } catch (ReceiveRing.CopyFault e) {
+            throw copyFault(e, new IOException(e.getMessage())); // the JDK's read: IOException
+        }
         delivered(n, drops);
         return n;
     }
 
     /** Hands the ring's head datagram to the application through {@code dst}; returns bytes copied. */
-    final int take(ByteBuffer dst) {
+    final int take(ByteBuffer dst) throws ReceiveRing.CopyFault {
         long drops = ring.drops();
         int n = ring.take(dst);
         delivered(n, drops);
@@ -186,8 +234,14 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         if (drops >= 0) {
             counters.kernelDrops = drops;
         }
-        // Datagrams waiting in the ring keep the channel readable, whatever epoll says: a selector
-        // the channel is registered with later must still select it.
+        keepReadableWhileBuffered();
+    }
+
+    /**
+     * Datagrams waiting in the ring keep the channel readable, whatever epoll says: a selector the
+     * channel is registered with later must still select it.
+     */
+    private void keepReadableWhileBuffered() {
         if (!ring.isEmpty() && (readiness.ops() & SelectionKey.OP_READ) == 0) {
             readiness.onEdge(SelectionKey.OP_READ);
         }
@@ -205,17 +259,29 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
      * socket (or, for AF_UNIX, the receiver) is full: without {@code wait} that is EAGAIN, and it
      * clears OP_WRITE readiness; with {@code wait} the kernel's send timeout ran out.
      * {@code write}: errors as a write reports them, else as a send does.
+     *
+     * <p>As the JDK: position and limit read once, the bytes copied (see the class comment), and
+     * the position set to where it was read plus what was sent.
      */
     final int sendNow(ByteBuffer src, SocketAddress destination, boolean write, boolean wait) throws IOException {
-        int length = src.remaining();
-        ByteBuffer data = src;
-        if (!src.isDirect()) {
-            data = scratch(length);
-            data.put(src.duplicate()).flip();
+        int pos = src.position();
+        int lim = src.limit();
+        int rem = pos <= lim ? lim - pos : 0;
+        ByteBuffer copy = sendMemory(rem);
+        if (rem > 0) {
+            copy.put(0, src, pos, rem);
         }
-        long address = Native.directAddress(data) + data.position();
+        int n = sendCopy(rem, destination, write, wait);
+        if (n > 0) {
+            src.position(pos + n);
+        }
+        return n;
+    }
+
+    /** Sends the first {@code length} bytes of the send copy; as {@link #sendNow}. */
+    private int sendCopy(int length, SocketAddress destination, boolean write, boolean wait) throws IOException {
         long snapshot = readiness.snapshot();
-        int n = sendTo(address, length, wait ? 0 : Native.MSG_DONTWAIT, destination);
+        int n = sendTo(sendMemory.address(), length, wait ? 0 : Native.MSG_DONTWAIT, destination);
         if (n == -Native.EAGAIN || (wait && n == -Native.EINTR)) {
             if (!wait && fullSocketSignalsWritable(destination)) {
                 readiness.clear(snapshot, SelectionKey.OP_WRITE);
@@ -225,43 +291,143 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         if (n < 0) {
             throw sendError(-n, destination, write);
         }
-        src.position(src.position() + n);
         return n;
     }
 
     /**
      * A gathering write to the connected peer: the sources' remaining bytes as one datagram, the
-     * sources advanced by what was sent (a datagram goes whole or not at all). As
-     * {@link #sendNow}: bytes sent or -1; nothing is sent for no bytes at all (0, as the JDK).
+     * sources advanced by what was sent (a datagram goes whole or not at all). As the JDK, only the
+     * first {@value Native#IOV_MAX} buffers that have bytes are sent, each buffer's position and
+     * limit are read once, and each is advanced from the position read. As {@link #sendNow}:
+     * bytes sent or -1; nothing is sent for no bytes at all (0, as the JDK).
      */
     final long writeNow(ByteBuffer[] srcs, int offset, int length, boolean wait) throws IOException {
+        int used = 0;
         long total = 0;
-        for (int i = offset; i < offset + length; i++) {
-            total += srcs[i].remaining();
+        for (int i = offset; i < offset + length && used < Native.IOV_MAX; i++) {
+            ByteBuffer src = srcs[i];
+            int pos = src.position();
+            int lim = src.limit();
+            int rem = pos <= lim ? lim - pos : 0;
+            if (rem == 0) {
+                continue;
+            }
+            if (gathered.length < 3 * (used + 1)) {
+                gathered = Arrays.copyOf(gathered, Math.min(3 * Native.IOV_MAX, Math.max(24, 6 * (used + 1))));
+            }
+            gathered[3 * used] = i;
+            gathered[3 * used + 1] = pos;
+            gathered[3 * used + 2] = rem;
+            used++;
+            total += rem;
         }
         if (total == 0) {
             return 0; // the JDK sends nothing
         }
-        ByteBuffer gathered = scratch((int) Math.min(Integer.MAX_VALUE, total));
-        for (int i = offset; i < offset + length; i++) {
-            gathered.put(srcs[i].duplicate());
+        if (total > Integer.MAX_VALUE) {
+            throw sendError(Native.EMSGSIZE, null, true); // what the kernel says to any datagram that large
         }
-        gathered.flip();
-        int n = sendNow(gathered, null, true, wait);
+        ByteBuffer copy = sendMemory((int) total);
+        int at = 0;
+        for (int k = 0; k < used; k++) {
+            int rem = gathered[3 * k + 2];
+            copy.put(at, srcs[gathered[3 * k]], gathered[3 * k + 1], rem);
+            at += rem;
+        }
+        int n = sendCopy(at, null, true, wait);
         long left = n;
-        for (int i = offset; i < offset + length && left > 0; i++) {
-            int step = (int) Math.min(left, srcs[i].remaining());
-            srcs[i].position(srcs[i].position() + step);
+        for (int k = 0; k < used && left > 0; k++) {
+            int step = (int) Math.min(left, gathered[3 * k + 2]);
+            srcs[gathered[3 * k]].position(gathered[3 * k + 1] + step);
             left -= step;
         }
         return n;
     }
 
-    private ByteBuffer scratch(int capacity) {
-        if (sendScratch == null || sendScratch.capacity() < capacity) {
-            sendScratch = ByteBuffer.allocateDirect(Math.max(capacity, 2048)).order(ByteOrder.nativeOrder());
+    /**
+     * The send copy, holding at least {@code size} bytes: mapped at the first send (64 KiB of
+     * address space, which every UDP datagram fits; pages are committed as written), larger when a
+     * datagram needs it. Under the write lock.
+     */
+    private ByteBuffer sendMemory(int size) throws IOException {
+        if (sendMemoryFreed) {
+            throw new ClosedChannelException();
         }
-        return sendScratch.clear();
+        if (sendMemory == null || sendMemory.size() < size) {
+            if (sendMemory != null) {
+                sendMemory.free();
+                sendMemory = null;
+            }
+            sendMemory = NativeMemory.map(Math.max(size, SEND_MEMORY_SIZE));
+        }
+        return sendMemory.buffer();
+    }
+
+    private static final int SEND_MEMORY_SIZE = 64 * 1024;
+
+    // ---- native memory, freed at close
+
+    /**
+     * Frees the ring (under the read lock) and the send copy (under the write lock) for good: at
+     * once when no thread holds that lock, else as the thread holding it lets go (in blocking mode
+     * a thread can be inside the JDK's channel holding a lock until close has woken it).
+     */
+    final void freeNativeMemoryWhenIdle() {
+        readLock.freeWhenIdle();
+        writeLock.freeWhenIdle();
+    }
+
+    private void freeRing() {
+        ring.close();
+    }
+
+    private void freeSendMemory() {
+        sendMemoryFreed = true;
+        if (sendMemory != null) {
+            sendMemory.free();
+            sendMemory = null;
+        }
+    }
+
+    /**
+     * The read or the write lock. Once the channel is closed, whichever thread finds the lock free
+     * (the closing thread, or else the last holder as it unlocks) frees the native memory it guards.
+     */
+    static final class DataPathLock extends ReentrantLock {
+        private final Runnable free;
+        private volatile boolean freeAtUnlock;
+
+        DataPathLock(Runnable free) {
+            this.free = free;
+        }
+
+        @Override
+        public void unlock() {
+            super.unlock();
+            if (freeAtUnlock && getHoldCount() == 0) {
+                freeIfIdle();
+            }
+        }
+
+        /** Frees now if no thread holds the lock, else when its holder unlocks. */
+        void freeWhenIdle() {
+            freeAtUnlock = true;
+            freeIfIdle();
+        }
+
+        private void freeIfIdle() {
+            // Never under a holder: not even this thread, whose outer frame may be using the memory.
+            if (!isHeldByCurrentThread() && tryLock()) {
+                try {
+                    if (freeAtUnlock) {
+                        free.run();
+                        freeAtUnlock = false;
+                    }
+                } finally {
+                    super.unlock();
+                }
+            }
+        }
     }
 
     // ---- mode and close
@@ -279,13 +445,14 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
     /**
      * At close: waits for the receive or send in progress (both locks), then counts what the
      * application will never see, EdgeDrain's ring and (when {@code kernelQueue}: the socket can
-     * have received anything) the kernel's queue, and releases the ring's memory.
+     * have received anything) the kernel's queue, and frees the native memory as it unlocks.
      */
     final void closeDataPath(boolean kernelQueue) {
         readLock.lock();
         writeLock.lock();
         try {
             countQueuedAtClose(kernelQueue);
+            freeNativeMemoryWhenIdle();
         } finally {
             writeLock.unlock();
             readLock.unlock();
@@ -302,7 +469,6 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         } catch (IOException e) {
             // no memory for the ring: the count stays what was seen so far; close goes on
         }
-        ring.release();
         counters.queuedAtCloseDatagrams = discarded[0];
         counters.queuedAtCloseBytes = discarded[1];
     }

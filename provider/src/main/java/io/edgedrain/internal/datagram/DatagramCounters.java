@@ -34,6 +34,7 @@ public final class DatagramCounters {
     volatile long kernelDrops;
     volatile long queuedAtCloseDatagrams;
     volatile long queuedAtCloseBytes;
+    volatile long copyFaults;
 
     /** One datagram handed to the application; {@code bytes} &lt; 0 when not known. */
     void countDelivered(int bytes) {
@@ -45,6 +46,11 @@ public final class DatagramCounters {
 
     void countRecvmmsg() {
         RECVMMSG_CALLS.setRelease(this, recvmmsgCalls + 1);
+    }
+
+    /** A datagram dropped because its copy into the application's buffer (a truncated mapped file) faulted. */
+    void countCopyFault() {
+        copyFaults++; // under the read lock, as every receive-path count
     }
 
     void countEagain() {
@@ -82,6 +88,14 @@ public final class DatagramCounters {
 
     public long queuedAtCloseBytes() {
         return queuedAtCloseBytes;
+    }
+
+    /**
+     * Datagrams dropped because the application's buffer was a mapped file truncated under it
+     * (the receive threw "Bad address"), as the JDK's kernel drops them.
+     */
+    public long copyFaults() {
+        return copyFaults;
     }
 
     @Override

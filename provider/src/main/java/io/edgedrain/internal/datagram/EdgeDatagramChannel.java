@@ -505,6 +505,7 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
         if (!isRegistered()) {
             jdk.close(); // in blocking mode this also wakes a blocked thread (AsynchronousCloseException)
         } // else a selector closes it (kill()) once it has deregistered the channel: no fd reuse race
+        freeNativeMemoryWhenIdle(); // in blocking mode: once a thread blocked in the JDK's channel has left
     }
 
     @Override

@@ -1,12 +1,12 @@
 package io.edgedrain.internal.datagram;
 
 import java.io.IOException;
-import java.lang.ref.Cleaner;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
 
 import io.edgedrain.internal.nativeio.Native;
+import io.edgedrain.internal.nativeio.NativeMemory;
 
 /**
  * Datagrams received ahead by one {@code recvmmsg} and served one per receive, with results
@@ -31,9 +31,14 @@ import io.edgedrain.internal.nativeio.Native;
  * received ahead for an earlier, smaller buffer (docs/COMPATIBILITY.md).
  *
  * <p>Senders are decoded by the channel's address family ({@link SenderDecoder}).
- * The mapping is released when a non-blocking channel closes ({@link #release}, under the read
- * lock), else once the ring is unreachable (a {@link Cleaner}): never under a thread that may still
- * be copying from it.
+ * The memory is EdgeDrain's own ({@link NativeMemory}), freed at close ({@link #close}, under the
+ * read lock: never under a thread that may still be copying from it).
+ *
+ * <p>Copies out of the ring follow the JDK's rules for the application's buffer: its position and
+ * limit are read once, every copy is a JDK bulk {@code put} bounded by them (the JDK checks bounds
+ * and holds the buffer's memory session), and the position is then set from the value read. A
+ * copy into a mapped file that was truncated faults: as {@code recvfrom}'s {@code EFAULT} on the
+ * JDK, the datagram is dropped and the buffer's position stays ({@link CopyFault}).
  *
  * <p>Not thread-safe: the channel's read lock guards it.
  */
@@ -42,10 +47,12 @@ final class ReceiveRing {
     static final int UDP_SLOT_SIZE = 64 * 1024;
     static final int UNIX_SLOT_SIZE = 256 * 1024;
     static final int UNIX_RING_PAYLOAD = SLOTS * UNIX_SLOT_SIZE;
-    private static final Cleaner CLEANER = Cleaner.create();
 
+    private NativeMemory mapping;
+    /** mapping's buffer, or null. */
     private ByteBuffer memory;
-    private Cleaner.Cleanable unmap;
+    /** Set at close: the memory is gone for good. */
+    private boolean closed;
     private int recordsOffset;
     private int payloadOffset;
     private int namesOffset;
@@ -61,6 +68,15 @@ final class ReceiveRing {
 
     private final SenderDecoder senders;
     private final boolean dropCounter;
+    /** A scattering read's buffers in use: index and new position of each; reused. */
+    private int[] scattered = new int[0];
+
+    /** A copy into the application's buffer faulted: the datagram was dropped, the buffer is unchanged. */
+    static final class CopyFault extends IOException {
+        CopyFault(Throwable cause) {
+            super(Native.strerror(Native.EFAULT), cause);
+        }
+    }
 
     /** A UDP channel's ring: fixed slots, senders as InetSocketAddress, the kernel's drop counter. */
     static ReceiveRing udp() {
@@ -111,6 +127,9 @@ final class ReceiveRing {
      */
     int fill(int fd, long wanted) throws IOException {
         assert isEmpty();
+        if (closed) {
+            throw new ClosedChannelException();
+        }
         if (growable && wanted > slotSize) {
             release(); // remapped below with slots that hold the caller's whole buffer
             slotSize = (int) Math.min((wanted + 4095) & ~4095L, UNIX_RING_PAYLOAD);
@@ -132,28 +151,29 @@ final class ReceiveRing {
     private void map() throws IOException {
         int[] layout = new int[5];
         Native.ringLayout(slots, slotSize, layout);
-        int size = layout[0];
-        long address = Native.check(Native.mapMemory(size), "mmap");
-        Native.ringInit(address, slots, slotSize);
-        memory = Native.wrapMemory(address, size).order(ByteOrder.nativeOrder());
+        mapping = NativeMemory.map(layout[0]);
+        Native.ringInit(mapping.address(), slots, slotSize);
+        memory = mapping.buffer();
         recordsOffset = layout[1];
         payloadOffset = layout[2];
         namesOffset = layout[3];
         nameSize = layout[4];
-        unmap = CLEANER.register(this, () -> Native.unmapMemory(address, size));
     }
 
-    /**
-     * Unmaps the memory now; only under the read lock, when no thread can be copying from it.
-     * Without this call the memory goes when the ring becomes unreachable.
-     */
+    /** Unmaps the memory now (a later fill maps it again); only under the read lock. */
     void release() {
-        if (unmap != null) {
+        if (mapping != null) {
             memory = null;
             head = count = 0;
-            unmap.clean();
-            unmap = null;
+            mapping.free();
+            mapping = null;
         }
+    }
+
+    /** At the channel's close, under the read lock: frees the memory for good. */
+    void close() {
+        closed = true;
+        release();
     }
 
     private int record() {
@@ -177,31 +197,75 @@ final class ReceiveRing {
     }
 
     /**
-     * Copies the head datagram into {@code dsts[offset..offset+length)} in order, as much as fits
-     * (the rest is discarded, as {@code recvfrom} does), and removes it. Returns bytes copied.
+     * Copies the head datagram into the first {@value Native#IOV_MAX} buffers of
+     * {@code dsts[offset..offset+length)} that have space, in order, as much as fits (the rest is
+     * discarded, as by {@code recvmsg}, which takes as many buffers as the JDK's scattering read
+     * passes it), and removes it. Returns bytes copied. The positions move only once every copy
+     * has succeeded.
      */
-    int take(ByteBuffer[] dsts, int offset, int length) {
+    int take(ByteBuffer[] dsts, int offset, int length) throws CopyFault {
         int remaining = Math.min(length(), slotSize);
         int from = payloadOffset + head * slotSize;
+        head++; // consumed whatever the copies do, as by recvmsg
+        int used = 0;
         int copied = 0;
-        for (int i = offset; i < offset + length && remaining > 0; i++) {
+        for (int i = offset; i < offset + length && used < Native.IOV_MAX && remaining > 0; i++) {
             ByteBuffer dst = dsts[i];
-            int n = Math.min(remaining, dst.remaining());
-            dst.put(dst.position(), memory, from + copied, n);
-            dst.position(dst.position() + n);
+            int pos = dst.position();
+            int lim = dst.limit();
+            int rem = pos <= lim ? lim - pos : 0;
+            if (rem == 0) {
+                continue;
+            }
+            int n = Math.min(remaining, rem);
+            copyOut(dst, pos, from + copied, n);
+            if (scattered.length < 2 * (used + 1)) {
+                scattered = java.util.Arrays.copyOf(scattered, Math.min(2 * Native.IOV_MAX, Math.max(16, 4 * (used + 1))));
+            }
+            scattered[2 * used] = i;
+            scattered[2 * used + 1] = pos + n;
+            used++;
             copied += n;
             remaining -= n;
         }
-        head++;
+        for (int k = 0; k < used; k++) {
+            dsts[scattered[2 * k]].position(scattered[2 * k + 1]);
+        }
         return copied;
     }
 
     /** {@link #take(ByteBuffer[], int, int)} into one buffer. */
-    int take(ByteBuffer dst) {
-        int n = Math.min(Math.min(length(), slotSize), dst.remaining());
-        dst.put(dst.position(), memory, payloadOffset + head * slotSize, n);
-        dst.position(dst.position() + n);
-        head++;
+    int take(ByteBuffer dst) throws CopyFault {
+        int pos = dst.position();
+        int lim = dst.limit();
+        int rem = pos <= lim ? lim - pos : 0;
+        int n = Math.min(Math.min(length(), slotSize), rem);
+        int from = payloadOffset + head * slotSize;
+        head++; // consumed whatever the copy does, as by recvfrom
+        copyOut(dst, pos, from, n);
+        dst.position(pos + n);
         return n;
+    }
+
+    /**
+     * The JDK's bulk copy of {@code n} bytes of the ring at {@code from} into {@code dst} at
+     * {@code index}. Only a direct buffer can be a mapped file; the JNI round trip after its copy is
+     * where the JVM raises the fault of a truncated file (JDK 25, as measured; compiled code on
+     * JDK 17 raises it later, at a point no library can catch: docs/COMPATIBILITY.md).
+     */
+    private void copyOut(ByteBuffer dst, int index, int from, int n) throws CopyFault {
+        if (n == 0) {
+            return;
+        }
+        if (!dst.isDirect()) {
+            dst.put(index, memory, from, n);
+            return;
+        }
+        try {
+            dst.put(index, memory, from, n);
+            Native.nativeRoundTrip();
+        } catch (InternalError e) { // "a fault occurred in an unsafe memory access operation"
+            throw new CopyFault(e);
+        }
     }
 }
