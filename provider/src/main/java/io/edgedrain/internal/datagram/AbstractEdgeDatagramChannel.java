@@ -134,6 +134,14 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         return nextDatagram(dst.remaining()) ? take(dst) : -1;
     }
 
+    /**
+     * What a read into some space returns for {@link #readNow}'s {@code n}: drained (-1) is 0,
+     * and an empty datagram (0 bytes) is -1, as the JDK's UDP read returns for one in either mode.
+     */
+    static int readResult(int n) {
+        return n < 0 ? 0 : n == 0 ? -1 : n;
+    }
+
     /** What {@code dsts[offset..offset+length)} hold together; a read-only buffer is refused, as by the JDK. */
     static long space(ByteBuffer[] dsts, int offset, int length) {
         long space = 0;

@@ -236,18 +236,18 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
             if (remote == null && isOpen()) {
                 throw new NotYetConnectedException();
             }
-            if (dst.isReadOnly()) {
-                throw new IllegalArgumentException("Read-only buffer");
-            }
-            if (blockingOnTheJdk()) {
+            if (blockingOnTheJdk()) { // the JDK's own order of checks: read-only after closed
                 int n = interruptible(() -> jdk.read(dst));
                 if (n >= 0) {
                     delivered(-1);
                 }
                 return n;
             }
-            // no space: as the JDK, the datagram stays queued; drained: 0
-            return dst.hasRemaining() ? Math.max(0, readNow(dst)) : 0;
+            if (dst.isReadOnly()) {
+                throw new IllegalArgumentException("Read-only buffer");
+            }
+            // no space: as the JDK, the datagram stays queued; drained: 0; an empty datagram: -1
+            return dst.hasRemaining() ? readResult(readNow(dst)) : 0;
         } finally {
             readLock.unlock();
         }
@@ -262,16 +262,16 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
             if (remote == null && isOpen()) {
                 throw new NotYetConnectedException();
             }
-            long space = space(dsts, offset, length);
-            if (blockingOnTheJdk()) {
+            if (blockingOnTheJdk()) { // the JDK's own order of checks: read-only after closed
                 long n = interruptible(() -> jdk.read(dsts, offset, length));
                 if (n >= 0) {
                     delivered(-1);
                 }
                 return n;
             }
-            // no space: as the JDK, the datagram stays queued; drained: 0
-            return space == 0 ? 0 : Math.max(0, readNow(dsts, offset, length, space));
+            long space = space(dsts, offset, length);
+            // no space: as the JDK, the datagram stays queued; drained: 0; an empty datagram: -1
+            return space == 0 ? 0 : readResult(readNow(dsts, offset, length, space));
         } finally {
             readLock.unlock();
         }
@@ -343,10 +343,10 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
                 }
                 return src.hasRemaining() ? Math.max(0, sendNow(src, null, false, false)) : 0; // the JDK sends nothing
             }
+            ensureBound(); // as the JDK: bound first, even when the send then fails
             if (destination.getPort() == 0) {
                 throw new SocketException("Can't send to port 0");
             }
-            ensureBound();
             return Math.max(0, sendNow(src, destination, false, false));
         } finally {
             writeLock.unlock();
