@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -173,6 +174,14 @@ Java_io_edgedrain_internal_nativeio_Native_close(JNIEnv *env, jclass cls, jint f
     int rc = close(fd);
     /* Linux always releases the fd, even on EINTR: never retry a close. */
     return (rc < 0 && errno != EINTR) ? -errno : 0;
+}
+
+EXPORT JNIEXPORT jint JNICALL
+Java_io_edgedrain_internal_nativeio_Native_dup(JNIEnv *env, jclass cls, jint fd) {
+    (void)env; (void)cls;
+    count(SYSCALL_ID(DUP));
+    int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    return RESULT(copy);
 }
 
 EXPORT JNIEXPORT jint JNICALL

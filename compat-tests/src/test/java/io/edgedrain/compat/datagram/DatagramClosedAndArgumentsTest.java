@@ -16,6 +16,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyBoundException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -236,6 +237,31 @@ class DatagramClosedAndArgumentsTest {
         }
         assertEquals("java.nio.channels.NotYetConnectedException: null | java.nio.channels.NotYetConnectedException: null"
                 + " | java.lang.IllegalArgumentException: Read-only buffer | " + CCE, String.join(" | ", out));
+    }
+
+    /**
+     * A blocking read on a closed channel fails as closed before the JDK looks at the buffer: a
+     * read-only buffer gets what a writable one gets, ClosedChannelException on JDK 25 and its
+     * subclass AsynchronousCloseException on JDK 17 (the JDK's order of checks differs between
+     * releases; EdgeDrain leaves a closed blocking channel's read to the JDK's channel).
+     */
+    @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
+    void blockingReadOnClosedChannelFailsAsClosedBeforeLookingAtTheBuffer(SelectorProvider provider) throws Exception {
+        for (boolean connected : new boolean[] {false, true}) {
+            DatagramChannel dc = Udp.bound4(provider);
+            if (connected) {
+                dc.connect(dc.getLocalAddress());
+            }
+            dc.close();
+            ByteBuffer ro = ByteBuffer.allocate(8).asReadOnlyBuffer();
+            Class<?> writable = assertThrows(ClosedChannelException.class, () -> dc.read(ByteBuffer.allocate(8))).getClass();
+            assertEquals(writable, assertThrows(ClosedChannelException.class, () -> dc.read(ro)).getClass());
+            assertEquals(writable, assertThrows(ClosedChannelException.class, () -> dc.read(new ByteBuffer[] {ro})).getClass());
+            assertEquals(writable, assertThrows(ClosedChannelException.class,
+                    () -> dc.read(new ByteBuffer[] {ByteBuffer.allocate(4), ro}, 0, 2)).getClass());
+            // receive checks the buffer first, on every JDK
+            assertThrows(IllegalArgumentException.class, () -> dc.receive(ro));
+        }
     }
 
     @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")

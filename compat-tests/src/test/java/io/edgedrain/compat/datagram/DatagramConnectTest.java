@@ -547,6 +547,37 @@ class DatagramConnectTest {
         assertEquals(NOTHING_SENT, writeNothing(provider, true));
     }
 
+    /**
+     * A read of an empty datagram returns -1 on the JDK (17 and 25), in both modes, for read and
+     * the scattering read alike; the datagram is consumed (the next read gets the next datagram),
+     * while a read into no space leaves it queued and returns 0.
+     */
+    @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
+    void readOfAnEmptyDatagramReturnsMinusOne(SelectorProvider provider) throws Exception {
+        try (DatagramChannel receiver = Udp.bound4(provider);
+             DatagramChannel peer = Udp.bound4(provider)) {
+            receiver.connect(peer.getLocalAddress());
+            List<String> seen = new ArrayList<>();
+            for (boolean blocking : new boolean[] {false, true}) {
+                receiver.configureBlocking(blocking);
+                for (boolean scattering : new boolean[] {false, true}) {
+                    Udp.send(peer, new byte[0], receiver.getLocalAddress());
+                    Udp.send(peer, new byte[] {7, 8}, receiver.getLocalAddress());
+                    Thread.sleep(10);
+                    ByteBuffer dst = ByteBuffer.allocate(8);
+                    long empty = Udp.guarded(receiver, () -> scattering ? receiver.read(new ByteBuffer[] {dst}) : receiver.read(dst));
+                    seen.add(empty + "/" + Udp.read(receiver, ByteBuffer.allocate(8)));
+                }
+            }
+            receiver.configureBlocking(false);
+            Udp.send(peer, new byte[0], receiver.getLocalAddress());
+            Thread.sleep(10);
+            seen.add(receiver.read(ByteBuffer.allocate(0)) + "/" + receiver.read(ByteBuffer.allocate(8))
+                    + "/" + receiver.read(ByteBuffer.allocate(8)));
+            assertEquals("[-1/2, -1/2, -1/2, -1/2, 0/-1/0]", seen.toString());
+        }
+    }
+
     @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
     void badOffsetOrLengthThrowsIndexOutOfBounds(SelectorProvider provider) throws Exception {
         int[][] bad = {{-1, 1}, {0, -1}, {0, 3}, {3, 0}, {2, 1}, {1, 2}, {Integer.MAX_VALUE, 1}};

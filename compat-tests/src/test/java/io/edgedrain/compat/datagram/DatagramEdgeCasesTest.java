@@ -72,6 +72,20 @@ class DatagramEdgeCasesTest {
         assertEquals(PORT_ZERO, toPortZero(provider, false));
     }
 
+    /** The JDK binds an unbound channel to an ephemeral port before it refuses port 0 (both modes). */
+    @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
+    void sendToPortZeroBindsTheChannelFirst(SelectorProvider provider) throws Exception {
+        for (boolean blocking : new boolean[] {false, true}) {
+            try (DatagramChannel dc = Udp.open(provider)) {
+                dc.configureBlocking(blocking);
+                assertEquals(PORT_ZERO, outcome(() -> dc.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress(Udp.V4, 0))));
+                SocketAddress local = dc.getLocalAddress();
+                assertTrue(local instanceof InetSocketAddress && ((InetSocketAddress) local).getPort() != 0,
+                        (blocking ? "blocking" : "non-blocking") + ": bound after the failed send, not " + local);
+            }
+        }
+    }
+
     @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
     void sendToBroadcastWithoutSoBroadcastBlocking(SelectorProvider provider) throws Exception {
         assertEquals(BROADCAST, toBroadcast(provider, true));

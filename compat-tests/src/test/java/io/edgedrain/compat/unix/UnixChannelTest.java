@@ -148,6 +148,28 @@ class UnixChannelTest {
         assertEquals(UnixTesting.payload(3, 20).position(4).limit(8), dsts[2].flip());
     }
 
+    /** As UDP channels on the JDK: a read of an empty datagram returns -1, in both modes, and consumes it. */
+    @Test
+    void aReadOfAnEmptyDatagramReturnsMinusOne() throws Exception {
+        DatagramChannel receiver = open();
+        receiver.bind(at("r"));
+        DatagramChannel sender = open();
+        sender.bind(at("s"));
+        receiver.connect(at("s"));
+        List<String> seen = new ArrayList<>();
+        for (boolean blocking : new boolean[] {false, true}) {
+            receiver.configureBlocking(blocking);
+            for (boolean scattering : new boolean[] {false, true}) {
+                sender.send(ByteBuffer.allocate(0), at("r"));
+                sender.send(ByteBuffer.wrap(new byte[] {7, 8}), at("r"));
+                ByteBuffer dst = ByteBuffer.allocate(8);
+                long empty = scattering ? receiver.read(new ByteBuffer[] {dst}) : receiver.read(dst);
+                seen.add(empty + "/" + receiver.read(ByteBuffer.allocate(8)));
+            }
+        }
+        assertEquals("[-1/2, -1/2, -1/2, -1/2]", seen.toString());
+    }
+
     /**
      * The ring's slots grow with the application's buffers: a large datagram arrives whole through
      * a scattering read whose buffers hold it, and small datagrams received into small buffers

@@ -162,6 +162,50 @@ class UnixInteropTest {
         assertEquals(2, buffer.position());
     }
 
+    /**
+     * A hostile (or merely sloppy) sender: a C program that binds an abstract name with
+     * {@code sizeof(struct sockaddr_un)} has a name of 108 bytes, zero-padded. Its datagrams, and
+     * those of a normal sender after it, are all delivered, in both modes; its name is shown with
+     * each zero byte written {@code '@'} (as junixsocket shows it), which no Path can hold otherwise.
+     */
+    @Test
+    void aSenderWhoseAbstractNameHoldsZeroBytesCannotWedgeTheChannel() throws Exception {
+        Path receiverPath = dir.resolve("receiver");
+        DatagramChannel receiver = track(Impl.EDGEDRAIN.bound(receiverPath));
+        DatagramChannel normal = track(Impl.EDGEDRAIN.bound(dir.resolve("normal")));
+        String text = "edgedrain-nul-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        byte[] name = new byte[108]; // "\0" + text, then zero bytes to the end of sun_path
+        byte[] textBytes = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(textBytes, 0, name, 1, textBytes.length);
+        DatagramChannel hostile = track(AFUNIXDatagramChannel.open());
+        hostile.bind(AFUNIXSocketAddress.of(name));
+        UnixDomainSocketAddress shown = UnixDomainSocketAddress.of("@" + text + "@".repeat(108 - 1 - textBytes.length));
+        // ... and a path that is no valid text in the file-name encoding (a lone 0xff byte)
+        byte[] badPath = (dir + "/bad-").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        badPath = java.util.Arrays.copyOf(badPath, badPath.length + 1);
+        badPath[badPath.length - 1] = (byte) 0xff;
+        DatagramChannel badlyNamed = track(AFUNIXDatagramChannel.open());
+        badlyNamed.bind(AFUNIXSocketAddress.of(badPath));
+        for (boolean blocking : new boolean[] {false, true}) {
+            receiver.configureBlocking(blocking);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(3, hostile.send(payload(i, 3), AFUNIXSocketAddress.of(receiverPath)));
+                assertEquals(2, badlyNamed.send(payload(i, 2), AFUNIXSocketAddress.of(receiverPath)));
+                assertEquals(4, normal.send(payload(i, 4), UnixDomainSocketAddress.of(receiverPath)));
+                ByteBuffer buffer = ByteBuffer.allocate(16);
+                assertEquals(shown, receiver.receive(buffer), "datagram " + i + " from the zero-padded name");
+                assertEquals(payload(i, 3), buffer.flip());
+                buffer.clear();
+                // shown with U+FFFD for the byte (UTF-8 file names), or as the empty path where no Path can hold it
+                assertNotNull(receiver.receive(buffer), "then the badly named sender's");
+                assertEquals(payload(i, 2), buffer.flip());
+                buffer.clear();
+                assertEquals(UnixDomainSocketAddress.of(dir.resolve("normal")), receiver.receive(buffer), "then the normal sender's");
+                assertEquals(payload(i, 4), buffer.flip());
+            }
+        }
+    }
+
     @Test
     void unnamedEdgeDrainSenderReachesJunixsocket() throws Exception {
         Path receiverPath = dir.resolve("junixsocket");

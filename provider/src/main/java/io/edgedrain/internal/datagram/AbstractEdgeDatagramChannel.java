@@ -181,6 +181,14 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
     }
 
     /**
+     * What a read into some space returns for {@link #readNow}'s {@code n}: drained (-1) is 0,
+     * and an empty datagram (0 bytes) is -1, as the JDK's UDP read returns for one in either mode.
+     */
+    static int readResult(int n) {
+        return n < 0 ? 0 : n == 0 ? -1 : n;
+    }
+
+    /**
      * What {@code dsts[offset..offset+length)} hold together, in the first {@value Native#IOV_MAX}
      * buffers that have space (what the JDK's scattering read uses); a read-only buffer among those
      * seen is refused, as by the JDK.

@@ -1,6 +1,7 @@
 package io.edgedrain.internal.datagram;
 
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.net.BindException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -41,8 +42,27 @@ import io.edgedrain.internal.select.Readiness;
  * edge-triggered selector, and what the drain pass waits for.
  */
 public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
+    /** Closes the selector fd of a channel that became unreachable unclosed, as the JDK's Cleaner closes the JDK's fd. */
+    private static final Cleaner CLEANER = Cleaner.create();
+
     private final DatagramChannel jdk;
     private final boolean ipv6Socket;
+
+    /**
+     * Guards the JDK channel's close against the making of {@link #selectorFd}, so that the
+     * duplicate is never taken of an fd number the close has released.
+     */
+    private final Object fdLock = new Object();
+    /**
+     * The fd that selectors register: EdgeDrain's own duplicate of the socket's fd, made when the
+     * channel first becomes non-blocking (only then can it be registered); -1 before. close()
+     * closes the JDK's channel at once, whatever the registration state, which wakes its blocked
+     * threads the JDK's way (as the JDK: AsynchronousCloseException); this duplicate keeps the
+     * socket, and the number the selectors map, until the last of them lets go ({@link #kill}).
+     */
+    private volatile int selectorFd = -1;
+    /** Guarded by fdLock: closes selectorFd, once. */
+    private Cleaner.Cleanable selectorFdCloser;
 
     /** The connected peer, or null; written under both locks. */
     private volatile InetSocketAddress remote;
@@ -63,9 +83,21 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
         this.ipv6Socket = domain == Native.AF_INET6;
     }
 
+    /** The fd selectors register: see {@link #selectorFd}. A channel is non-blocking when registered, so it exists. */
+    @Override
+    public int fdVal() {
+        return selectorFd;
+    }
+
+    /** The last selector let go of the closed channel: the socket's last fd goes. */
     @Override
     public void kill() throws IOException {
-        jdk.close();
+        synchronized (fdLock) {
+            jdk.close();
+            if (selectorFdCloser != null) {
+                selectorFdCloser.clean();
+            }
+        }
     }
 
     // ---- state
@@ -236,18 +268,18 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
             if (remote == null && isOpen()) {
                 throw new NotYetConnectedException();
             }
-            if (dst.isReadOnly()) {
-                throw new IllegalArgumentException("Read-only buffer");
-            }
-            if (blockingOnTheJdk()) {
+            if (blockingOnTheJdk()) { // the JDK's own order of checks: read-only after closed
                 int n = interruptible(() -> jdk.read(dst));
                 if (n >= 0) {
                     delivered(-1);
                 }
                 return n;
             }
-            // no space: as the JDK, the datagram stays queued; drained: 0
-            return dst.hasRemaining() ? Math.max(0, readNow(dst)) : 0;
+            if (dst.isReadOnly()) {
+                throw new IllegalArgumentException("Read-only buffer");
+            }
+            // no space: as the JDK, the datagram stays queued; drained: 0; an empty datagram: -1
+            return dst.hasRemaining() ? readResult(readNow(dst)) : 0;
         } finally {
             readLock.unlock();
         }
@@ -262,16 +294,16 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
             if (remote == null && isOpen()) {
                 throw new NotYetConnectedException();
             }
-            long space = space(dsts, offset, length);
-            if (blockingOnTheJdk()) {
+            if (blockingOnTheJdk()) { // the JDK's own order of checks: read-only after closed
                 long n = interruptible(() -> jdk.read(dsts, offset, length));
                 if (n >= 0) {
                     delivered(-1);
                 }
                 return n;
             }
-            // no space: as the JDK, the datagram stays queued; drained: 0
-            return space == 0 ? 0 : Math.max(0, readNow(dsts, offset, length, space));
+            long space = space(dsts, offset, length);
+            // no space: as the JDK, the datagram stays queued; drained: 0; an empty datagram: -1
+            return space == 0 ? 0 : readResult(readNow(dsts, offset, length, space));
         } finally {
             readLock.unlock();
         }
@@ -343,10 +375,10 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
                 }
                 return src.hasRemaining() ? Math.max(0, sendNow(src, null, false, false)) : 0; // the JDK sends nothing
             }
+            ensureBound(); // as the JDK: bound first, even when the send then fails
             if (destination.getPort() == 0) {
                 throw new SocketException("Can't send to port 0");
             }
-            ensureBound();
             return Math.max(0, sendNow(src, destination, false, false));
         } finally {
             writeLock.unlock();
@@ -494,6 +526,23 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
 
     // ---- mode and close
 
+    /** Makes the selector fd before the channel first becomes non-blocking (under the JDK's regLock). */
+    @Override
+    protected void implConfigureBlocking(boolean block) throws IOException {
+        if (!block && selectorFd < 0) {
+            synchronized (fdLock) {
+                ensureOpen(); // a close in progress may have released the JDK's fd already
+                int copy = Native.dup(fd);
+                if (copy < 0) {
+                    throw new SocketException(Native.strerror(-copy)); // EMFILE: as the JDK's socket() says it
+                }
+                selectorFdCloser = CLEANER.register(this, () -> Native.close(copy));
+                selectorFd = copy;
+            }
+        }
+        super.implConfigureBlocking(block);
+    }
+
     @Override
     protected void implCloseSelectableChannel() throws IOException {
         if (!isBlocking()) {
@@ -502,9 +551,15 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
             // non-blocking path never uses it.)
             closeDataPath(bound);
         }
-        if (!isRegistered()) {
-            jdk.close(); // in blocking mode this also wakes a blocked thread (AsynchronousCloseException)
-        } // else a selector closes it (kill()) once it has deregistered the channel: no fd reuse race
+        synchronized (fdLock) {
+            // At once, registered or not: the JDK's close wakes a thread blocked in its channel
+            // (AsynchronousCloseException). Selectors map selectorFd, which stays open until
+            // kill(), so its number cannot be reused while a selector may still hold it.
+            jdk.close();
+            if (!isRegistered()) {
+                kill();
+            }
+        }
         freeNativeMemoryWhenIdle(); // in blocking mode: once a thread blocked in the JDK's channel has left
     }
 

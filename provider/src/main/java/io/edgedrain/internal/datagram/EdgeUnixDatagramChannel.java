@@ -346,12 +346,13 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
                 completed = true;
                 return 0; // as the JDK: no space, nothing read, the datagram stays queued
             }
+            // an empty datagram reads as -1, as UDP channels on the JDK
             if (!blocking) {
-                return Math.max(0, dsts == null ? readNow(dst) : readNow(dsts, offset, length, space));
+                return readResult(dsts == null ? readNow(dst) : readNow(dsts, offset, length, space));
             }
             Integer n = awaitReceive(() -> {
                 int r = dsts == null ? readNow(dst) : readNow(dsts, offset, length, space);
-                return r < 0 ? null : r;
+                return r < 0 ? null : readResult(r);
             });
             completed = n != null;
             return completed ? n : 0;

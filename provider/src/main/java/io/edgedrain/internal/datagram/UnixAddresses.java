@@ -5,6 +5,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 
 import io.edgedrain.internal.nativeio.Native;
 
@@ -20,6 +21,7 @@ import io.edgedrain.internal.nativeio.Native;
  *       {@code '@'} names the abstract namespace when EdgeDrain binds, connects or sends to it; a
  *       file whose name starts with {@code '@'} is reached as {@code "./@name"}.</li>
  *   <li>An unnamed socket (never bound) is the empty path, as the JDK's UNIX stream channels show it.</li>
+ *   <li>A sender's name that no {@code Path} can hold never fails a receive: see {@link #decode}.</li>
  * </ul>
  */
 final class UnixAddresses implements SenderDecoder {
@@ -55,19 +57,34 @@ final class UnixAddresses implements SenderDecoder {
         return bytes;
     }
 
-    /** The address of a name as the kernel reports it ({@code length} bytes of {@code name}). */
+    /**
+     * The address of a name as the kernel reports it ({@code length} bytes of {@code name}). Never
+     * fails: it decodes the senders of received datagrams, and any peer can choose its name. A
+     * zero byte inside an abstract name (a C program that binds with
+     * {@code sizeof(struct sockaddr_un)} pads its name with them) is written {@code '@'}, as
+     * junixsocket shows it; a name the file-name encoding cannot hold as a {@link java.nio.file.Path}
+     * is the empty path, as the JDK's UNIX channels show every abstract name. Neither can be
+     * answered by that address (docs/COMPATIBILITY.md).
+     */
     static UnixDomainSocketAddress decode(byte[] name, int length) {
         if (length <= 0) {
             return UNNAMED;
         }
+        String path;
         if (name[0] == 0) {
-            return UnixDomainSocketAddress.of("@" + new String(name, 1, length - 1, CHARSET));
+            path = "@" + new String(name, 1, length - 1, CHARSET).replace('\0', '@');
+        } else {
+            int end = 0;
+            while (end < length && name[end] != 0) {
+                end++;
+            }
+            path = new String(name, 0, end, CHARSET);
         }
-        int end = 0;
-        while (end < length && name[end] != 0) {
-            end++;
+        try {
+            return UnixDomainSocketAddress.of(path);
+        } catch (InvalidPathException e) {
+            return UNNAMED;
         }
-        return UnixDomainSocketAddress.of(new String(name, 0, end, CHARSET));
     }
 
     // ---- the ring's sender decoder

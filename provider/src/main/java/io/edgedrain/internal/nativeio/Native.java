@@ -32,7 +32,9 @@ public final class Native {
     /** getsockname and getpeername. */
     public static final int GETSOCKNAME = 15;
     public static final int GETSOCKOPT = 16;
-    public static final int SYSCALL_COUNT = 17;
+    /** fcntl(F_DUPFD_CLOEXEC). */
+    public static final int DUP = 17;
+    public static final int SYSCALL_COUNT = 18;
 
     // Linux values, identical on x86-64 and aarch64; the C file asserts them at compile time.
     public static final int EPOLLIN = 0x001;
@@ -121,6 +123,9 @@ public final class Native {
     public static native int eventfdWrite(int fd, long value);
 
     public static native int close(int fd);
+
+    /** A close-on-exec duplicate of {@code fd} (fcntl F_DUPFD_CLOEXEC): the new fd, or -errno. */
+    public static native int dup(int fd);
 
     /** poll() on one fd: its revents, 0 on timeout, or -errno. */
     public static native int poll(int fd, int events, int timeoutMillis);
