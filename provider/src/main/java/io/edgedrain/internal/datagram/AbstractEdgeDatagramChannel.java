@@ -13,6 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.edgedrain.internal.nativeio.Native;
 import io.edgedrain.internal.select.EdgeChannel;
 import io.edgedrain.internal.select.Readiness;
+import io.edgedrain.internal.select.SendCounter;
 
 /**
  * What every EdgeDrain datagram channel shares, whatever its address family: the non-blocking data
@@ -213,6 +214,7 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         if (n < 0) {
             throw sendError(-n, destination, write);
         }
+        SendCounter.sent(); // a selector's drain pass looks for the edge this may raise
         src.position(src.position() + n);
         return n;
     }

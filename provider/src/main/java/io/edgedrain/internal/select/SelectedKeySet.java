@@ -22,11 +22,12 @@ import java.util.function.Consumer;
  * selected readable in this selection are presented again, in round-robin order, if their channel
  * has delivered data since they were last presented and is still readable (has not seen EAGAIN).
  * A key whose channel made no progress is left for the next selection, as level-triggered
- * selection would. When no key is left to present, a pass that presented an EdgeDrain key looks
- * once more, without waiting, for edges that arose during it ({@link EdgeSelector#collectEdges}):
- * a drained key that became readable again (through the application's own sends, say) is
- * presented too, and only a look that finds none ends the pass. A per-selection budget bounds
- * the re-presentations.
+ * selection would. When no key is left to present, a pass that presented an EdgeDrain key, and
+ * during which an EdgeDrain channel sent a datagram ({@link SendCounter}), looks once more,
+ * without waiting, for edges that arose during it ({@link EdgeSelector#collectEdges}): a drained
+ * key that became readable again (through the application's own sends) is presented too, and
+ * the pass ends only when no send happened since its last look, or that look found no such key.
+ * A per-selection budget bounds the re-presentations.
  */
 final class SelectedKeySet extends AbstractSet<SelectionKey> {
     /** Holes a drain round may leave before it closes them: amortises compaction to O(1) a key. */
@@ -45,8 +46,10 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
     /** Keys to present again while they make progress and stay readable. */
     private EdgeKey[] candidates = new EdgeKey[16];
     private int candidateCount;
-    /** Whether the pass presented an EdgeDrain key, and so looks for edges before it ends. */
+    /** Whether the pass presented an EdgeDrain key: if an EdgeDrain channel sent meanwhile, it looks for edges before it ends. */
     private boolean lookForEdges;
+    /** SendCounter's sum when the selection began, or when the pass last looked. */
+    private long sendsSeen;
     /** Candidates added by the last look for edges: from this index to candidateCount. */
     private int firstReadableAgain;
     private int budgetLeft;
@@ -70,6 +73,7 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
         }
         candidateCount = 0;
         lookForEdges = false;
+        sendsSeen = SendCounter.sum();
         budgetLeft = drain.budget();
         budgetExhausted = false;
         compactBeforeAdd = true;
@@ -104,8 +108,9 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
     /**
      * The application's walk reached the end of the set ({@code action} null), or
      * {@code select(Consumer)} has handed every key to {@code action}: the pass goes on with the
-     * keys not yet drained; if there are none, it looks once, without waiting, for edges that
-     * arose during it, and goes on with the drained keys they made readable again. Returns
+     * keys not yet drained; if there are none and an EdgeDrain channel sent a datagram since the
+     * selection (or the last look), it looks once, without waiting, for edges that arose during
+     * it, and goes on with the drained keys they made readable again. Returns
      * whether any key was presented, i.e. whether the pass goes on. A walk's end holds no lock;
      * {@code select(Consumer)} holds the selection's.
      */
@@ -117,6 +122,11 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
         if (!lookForEdges || budgetLeft == 0) {
             return false; // no EdgeDrain key in this pass, or the budget ended it
         }
+        long sends = SendCounter.sum();
+        if (sends == sendsSeen) {
+            return false; // nothing sent since the selection's epoll_wait (or the last look)
+        }
+        sendsSeen = sends; // read before the look: a send after it makes the next walk's end look again
         firstReadableAgain = candidateCount;
         if (action != null) {
             if (!selector.isOpen()) { // an action closed it
@@ -137,8 +147,7 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
             }
         }
         if (candidateCount == firstReadableAgain) {
-            lookForEdges = false; // the pass ends here: asked again, the walk's end does not look again
-            return false;
+            return false; // the pass ends here
         }
         for (int i = firstReadableAgain; i < candidateCount; i++) {
             EdgeKey key = candidates[i];
