@@ -93,6 +93,26 @@ class KeySetsTest {
         }
     }
 
+    /** Issue 13 (the JDK's Selector/KeySets): any argument, even one that is no key, or null. */
+    @ParameterizedTest
+    @MethodSource("io.edgedrain.compat.Providers#both")
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void selectedKeySetRefusesAnyAdditionWithUnsupportedOperationException(SelectorProvider provider) throws Exception {
+        try (Selector selector = provider.openSelector(); Pipes pipes = Pipes.open(provider, 1)) {
+            SelectionKey key = pipes.get(0).sink().register(selector, OP_WRITE);
+            assertEquals(1, selector.selectNow());
+            Set raw = selector.selectedKeys();
+            assertThrows(UnsupportedOperationException.class, () -> raw.add(new Object()));
+            assertThrows(UnsupportedOperationException.class, () -> raw.add("not a key"));
+            assertThrows(UnsupportedOperationException.class, () -> raw.add(null));
+            assertThrows(UnsupportedOperationException.class, () -> raw.add(key));
+            assertThrows(UnsupportedOperationException.class, () -> raw.addAll(List.of(new Object())));
+            assertThrows(UnsupportedOperationException.class, () -> raw.addAll(java.util.Collections.singleton(null)));
+            assertThrows(UnsupportedOperationException.class, () -> raw.addAll(null));
+            assertEquals(Set.of(key), selector.selectedKeys());
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void selectedKeySetAddAllOfNothingIsRefusedToo(SelectorProvider provider) throws Exception {

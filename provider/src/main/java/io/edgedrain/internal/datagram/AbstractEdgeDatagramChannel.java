@@ -15,6 +15,7 @@ import io.edgedrain.internal.nativeio.Native;
 import io.edgedrain.internal.nativeio.NativeMemory;
 import io.edgedrain.internal.select.EdgeChannel;
 import io.edgedrain.internal.select.Readiness;
+import io.edgedrain.internal.select.SendCounter;
 
 /**
  * What every EdgeDrain datagram channel shares, whatever its address family: the non-blocking data
@@ -299,6 +300,7 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         if (n < 0) {
             throw sendError(-n, destination, write);
         }
+        SendCounter.sent(); // a selector's drain pass looks for the edge this may raise
         return n;
     }
 

@@ -71,7 +71,8 @@ public final class EdgeSelector extends AbstractSelector {
     /** Edge-triggered keys that may be selectable: put here by edges and interest changes. */
     private EdgeKey[] pending = new EdgeKey[16];
     private int pendingCount;
-    private boolean inSelect;
+    /** Volatile: a walk's pass end reads it without the lock, never to wait behind a selection. */
+    private volatile boolean inSelect;
 
     /** Keys registered or with changed interest since the last selection; guarded by updateLock. */
     private final ArrayDeque<EdgeKey> updateKeys = new ArrayDeque<>();
@@ -87,7 +88,7 @@ public final class EdgeSelector extends AbstractSelector {
 
     public EdgeSelector(SelectorProvider provider, DrainSettings drain) throws IOException {
         super(provider);
-        selectedKeys = new SelectedKeySet(drain, counters);
+        selectedKeys = new SelectedKeySet(this, drain, counters);
         eventSize = Native.epollEventSize();
         eventDataOffset = Native.epollDataOffset();
         eventsBytes = (long) MAX_EVENTS * eventSize;
@@ -250,7 +251,7 @@ public final class EdgeSelector extends AbstractSelector {
             if (done || updated > 0 || pendingCount > 0) { // pendingCount: a key is selectable
                 if (action != null) {
                     // The action has seen every selected key: its pass ends here, so drain now.
-                    while (selectedKeys.drainRound(action)) {
+                    while (selectedKeys.endOfPass(action)) {
                         ensureOpen();
                     }
                 }
@@ -263,6 +264,40 @@ public final class EdgeSelector extends AbstractSelector {
                     return updated;
                 }
                 waitMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999)));
+            }
+        }
+    }
+
+    /** Whether a selection is in progress (SelectedKeySet: a walk's pass end does not wait for it). */
+    boolean selecting() {
+        return inSelect;
+    }
+
+    /**
+     * The end of a drain pass ({@link SelectedKeySet#endOfPass}): collects, without waiting, the
+     * edges that arose during the pass, and hands the set each read-interested EdgeDrain key that
+     * an edge made readable again (drained before, e.g. by the application's own sends), to be
+     * presented before the pass ends. Edges are recorded as a selection records them: readiness
+     * set, the key pending, so a key the pass does not present (one that became writable, say) is
+     * selected by the next selection. Level-triggered events (JDK channels, the wakeup) stay in
+     * epoll for the next selection. The caller holds the selected-key set's lock, as a selection
+     * does, with this selector open.
+     */
+    void collectEdges() {
+        counters.countEpollWait();
+        int n = Native.epollWait(epfd, eventsAddress, MAX_EVENTS, 0);
+        for (int i = 0; i < n; i++) { // n < 0 (EINTR): nothing collected, the next selection sees it
+            int offset = i * eventSize;
+            int fd = events.getInt(offset + eventDataOffset);
+            EdgeKey key = fd != wakeupFd && fd < keysByFd.length ? keysByFd[fd] : null;
+            if (key != null && key.isValid() && key.edgeTriggered()) {
+                Readiness readiness = key.edgeChannel.readiness();
+                boolean wasReadable = (readiness.ops() & SelectionKey.OP_READ) != 0;
+                readiness.onEdge(edgeOps(events.getInt(offset)));
+                addPending(key);
+                if (!wasReadable && (key.edgeReadyOps() & SelectionKey.OP_READ) != 0) {
+                    selectedKeys.becameReadable(key);
+                }
             }
         }
     }
@@ -325,8 +360,8 @@ public final class EdgeSelector extends AbstractSelector {
      * a key not selected gets exactly them and joins the set. Returns 1 when the key counts.
      */
     private int processReadyOps(EdgeKey key, int ops, Consumer<SelectionKey> action) {
-        if (key.edgeTriggered() && (ops & SelectionKey.OP_READ) != 0) {
-            selectedKeys.presentingReadable(key); // a drain candidate of this pass
+        if (key.edgeTriggered()) {
+            selectedKeys.presenting(key, ops); // drain candidates, and the pass's look at its end
         }
         if (action != null) {
             key.setReady(ops);

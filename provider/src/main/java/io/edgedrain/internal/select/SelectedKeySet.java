@@ -13,16 +13,27 @@ import java.util.function.Consumer;
  * selector adds them through {@link #select}). Membership lives in the key ({@link EdgeKey#selectedSlot}),
  * so adding, testing and removing allocate nothing; iteration is in selection order. Removal
  * leaves a hole that the next selection compacts away. Like {@code HashSet}, it is not
- * thread-safe and its iterators are fail-fast.
+ * thread-safe and its iterators are fail-fast: a set changed behind an iterator's back (by
+ * another thread, say a {@code close()}) makes it throw {@link ConcurrentModificationException},
+ * never return null.
  *
- * <p><b>The drain pass.</b> When an iterator reaches the end of the set (which is how
- * {@code for}, {@code forEach}, {@code removeIf} and streams end), edge-triggered keys selected
- * readable in this selection are presented again, in round-robin order, if their channel has
- * delivered data since they were last presented and is still readable (has not seen EAGAIN).
+ * <p><b>The drain pass</b> (docs/DRAINING.md). When an iterator reaches the end of the set (which
+ * is how {@code for}, {@code forEach}, {@code removeIf} and streams end), edge-triggered keys
+ * selected readable in this selection are presented again, in round-robin order, if their channel
+ * has delivered data since they were last presented and is still readable (has not seen EAGAIN).
  * A key whose channel made no progress is left for the next selection, as level-triggered
- * selection would. A per-selection budget bounds the re-presentations.
+ * selection would. When no key is left to present, a pass that presented an EdgeDrain key, and
+ * during which an EdgeDrain channel sent a datagram ({@link SendCounter}), looks once more,
+ * without waiting, for edges that arose during it ({@link EdgeSelector#collectEdges}): a drained
+ * key that became readable again (through the application's own sends) is presented too, and
+ * the pass ends only when no send happened since its last look, or that look found no such key.
+ * A per-selection budget bounds the re-presentations.
  */
 final class SelectedKeySet extends AbstractSet<SelectionKey> {
+    /** Holes a drain round may leave before it closes them: amortises compaction to O(1) a key. */
+    private static final int MIN_HOLES_TO_COMPACT = 16;
+
+    private final EdgeSelector selector;
     private EdgeKey[] slots = new EdgeKey[16];
     /** Slots in use, holes included. */
     private int end;
@@ -32,14 +43,24 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
     // The drain pass of the current selection.
     private final DrainSettings drain;
     private final SelectorCounters counters;
+    /** Keys to present again while they make progress and stay readable. */
     private EdgeKey[] candidates = new EdgeKey[16];
     private int candidateCount;
+    /** Whether the pass presented an EdgeDrain key: if an EdgeDrain channel sent meanwhile, it looks for edges before it ends. */
+    private boolean lookForEdges;
+    /** SendCounter's sum when the selection began, or when the pass last looked. */
+    private long sendsSeen;
+    /** Candidates added by the last look for edges: from this index to candidateCount. */
+    private int firstReadableAgain;
     private int budgetLeft;
     private boolean budgetExhausted;
     /** Set by a new selection: holes are closed before its first addition, not earlier. */
     private boolean compactBeforeAdd;
+    /** The slot where the current drain round's first appended key went; -1 before it appends. */
+    private int roundStart = -1;
 
-    SelectedKeySet(DrainSettings drain, SelectorCounters counters) {
+    SelectedKeySet(EdgeSelector selector, DrainSettings drain, SelectorCounters counters) {
+        this.selector = selector;
         this.drain = drain;
         this.counters = counters;
     }
@@ -51,15 +72,30 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
             candidates[i] = null;
         }
         candidateCount = 0;
+        lookForEdges = false;
+        sendsSeen = SendCounter.sum();
         budgetLeft = drain.budget();
         budgetExhausted = false;
         compactBeforeAdd = true;
     }
 
-    /** A key of an EdgeDrain channel is being presented readable by this selection. */
-    void presentingReadable(EdgeKey key) {
-        key.presentedProgress = key.edgeChannel.readProgress();
-        if (!drain.enabled() || key.drainCandidate) {
+    /**
+     * This selection presents a key of an EdgeDrain channel with {@code ops} ready: a readable one
+     * is a drain candidate, and the pass will look for edges before it ends.
+     */
+    void presenting(EdgeKey key, int ops) {
+        if (!drain.enabled()) {
+            return;
+        }
+        lookForEdges = true;
+        if ((ops & SelectionKey.OP_READ) != 0) {
+            key.presentedProgress = key.edgeChannel.readProgress();
+            addCandidate(key);
+        }
+    }
+
+    private void addCandidate(EdgeKey key) {
+        if (key.drainCandidate) {
             return;
         }
         if (candidateCount == candidates.length) {
@@ -70,12 +106,73 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
     }
 
     /**
+     * The application's walk reached the end of the set ({@code action} null), or
+     * {@code select(Consumer)} has handed every key to {@code action}: the pass goes on with the
+     * keys not yet drained; if there are none and an EdgeDrain channel sent a datagram since the
+     * selection (or the last look), it looks once, without waiting, for edges that arose during
+     * it, and goes on with the drained keys they made readable again. Returns
+     * whether any key was presented, i.e. whether the pass goes on. A walk's end holds no lock;
+     * {@code select(Consumer)} holds the selection's.
+     */
+    boolean endOfPass(Consumer<SelectionKey> action) {
+        roundStart = -1;
+        if (candidateCount > 0 && drainRound(action)) {
+            return true;
+        }
+        if (!lookForEdges || budgetLeft == 0) {
+            return false; // no EdgeDrain key in this pass, or the budget ended it
+        }
+        long sends = SendCounter.sum();
+        if (sends == sendsSeen) {
+            return false; // nothing sent since the selection's epoll_wait (or the last look)
+        }
+        sendsSeen = sends; // read before the look: a send after it makes the next walk's end look again
+        firstReadableAgain = candidateCount;
+        if (action != null) {
+            if (!selector.isOpen()) { // an action closed it
+                return false;
+            }
+            selector.collectEdges(); // select(Consumer) holds the lock
+        } else {
+            // A selection in progress (another thread's, or this one's from an action) collects
+            // the edges itself; a walk never waits for it.
+            if (selector.selecting()) {
+                return false;
+            }
+            synchronized (this) { // what a selection holds, so the two never run at once
+                if (!selector.isOpen()) {
+                    return false;
+                }
+                selector.collectEdges();
+            }
+        }
+        if (candidateCount == firstReadableAgain) {
+            return false; // the pass ends here
+        }
+        for (int i = firstReadableAgain; i < candidateCount; i++) {
+            EdgeKey key = candidates[i];
+            present(key, key.edgeReadyOps(), action);
+        }
+        return true;
+    }
+
+    /**
+     * {@link EdgeSelector#collectEdges}: an edge made a drained (not readable) key of an EdgeDrain
+     * channel readable again, and it is interested in reading: it joins the pass, within the budget.
+     */
+    void becameReadable(EdgeKey key) {
+        if (candidateCount - firstReadableAgain < budgetLeft) {
+            addCandidate(key);
+        }
+    }
+
+    /**
      * One round of the drain pass: every candidate that made progress and is still readable is
      * presented again, appended to this set (or, with an action, handed to it). Candidates that
      * are drained, no longer interested, or made no progress leave the pass. Returns whether any
      * key was presented.
      */
-    boolean drainRound(Consumer<SelectionKey> action) {
+    private boolean drainRound(Consumer<SelectionKey> action) {
         int kept = 0;
         int count = candidateCount;
         boolean presented = false;
@@ -95,23 +192,43 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
                 }
                 continue;
             }
-            budgetLeft--;
-            counters.countRepresentation();
-            key.presentedProgress = key.edgeChannel.readProgress();
-            key.setReady(ops);
+            present(key, ops, action);
             presented = true;
-            if (action != null) {
-                action.accept(key);
-            } else {
-                if (isSelected(key)) {
-                    removeAt(key.selectedSlot); // presented again at the end of the pass
-                }
-                append(key);
-            }
         }
         Arrays.fill(candidates, kept, count, null);
         candidateCount = kept;
         return presented;
+    }
+
+    /** Presents a key again: appended to this set (or, with an action, handed to it). */
+    private void present(EdgeKey key, int ops, Consumer<SelectionKey> action) {
+        budgetLeft--;
+        counters.countRepresentation();
+        key.presentedProgress = key.edgeChannel.readProgress();
+        key.setReady(ops);
+        if (action != null) {
+            action.accept(key);
+            return;
+        }
+        if (roundStart < 0) {
+            // The round's first append. The walk that triggered it is at the end of the set, so
+            // nothing ahead of it can move: holes behind it are closed here once they outnumber
+            // the keys, or a loop that never removes its keys would grow the array without bound.
+            if (end - size > Math.max(size, MIN_HOLES_TO_COMPACT)) {
+                compact();
+            }
+            roundStart = end;
+        }
+        int slot = key.selectedSlot;
+        if (isAt(key, slot)) {
+            clearSlot(slot, key); // presented again at the end of the pass
+        }
+        append(key);
+    }
+
+    /** Slots in use, holes included (tests: the array stays bounded). */
+    int slotsInUse() {
+        return end;
     }
 
     /**
@@ -157,14 +274,18 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
     }
 
     boolean isSelected(EdgeKey key) {
-        int slot = key.selectedSlot;
-        return slot >= 0 && slot < end && slots[slot] == key;
+        return isAt(key, key.selectedSlot);
     }
 
-    @Override
-    public boolean add(SelectionKey key) {
-        throw new UnsupportedOperationException("keys cannot be added to the selected-key set");
+    /** Whether {@code key} is in {@code slot}; each field read once, as a close() on another thread may be removing keys. */
+    private boolean isAt(EdgeKey key, int slot) {
+        EdgeKey[] s = slots;
+        return slot >= 0 && slot < end && slot < s.length && s[slot] == key;
     }
+
+    // add(SelectionKey) is not overridden: the compiler's bridge add(Object) would cast its
+    // argument first, and add(new Object()) would throw ClassCastException. AbstractCollection's
+    // add throws UnsupportedOperationException for any argument, as the JDK's set does.
 
     @Override
     public boolean addAll(java.util.Collection<? extends SelectionKey> keys) {
@@ -178,15 +299,20 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
 
     @Override
     public boolean remove(Object o) {
-        if (!contains(o)) {
+        if (!(o instanceof EdgeKey)) {
             return false;
         }
-        removeAt(((EdgeKey) o).selectedSlot);
+        EdgeKey key = (EdgeKey) o;
+        int slot = key.selectedSlot;
+        if (!isAt(key, slot)) {
+            return false;
+        }
+        clearSlot(slot, key);
         return true;
     }
 
-    private void removeAt(int slot) {
-        slots[slot].selectedSlot = -1;
+    private void clearSlot(int slot, EdgeKey key) {
+        key.selectedSlot = -1;
         slots[slot] = null;
         size--;
         modCount++;
@@ -236,10 +362,10 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
                 if (next < end) {
                     return true;
                 }
-                // The end of the application's pass: present the keys not yet drained again.
-                if (candidateCount > 0 && drainRound(null)) {
+                // The end of the application's walk: the drain pass goes on from where it appended.
+                if (endOfPass(null)) {
                     expectedModCount = modCount;
-                    next = advance(next);
+                    next = advance(roundStart);
                 }
                 more = next < end;
                 return more;
@@ -253,7 +379,13 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
                 if (next >= end) {
                     throw new NoSuchElementException();
                 }
-                last = slots[next];
+                EdgeKey key = slots[next];
+                if (key == null) {
+                    // A hole where advance() found a key: another thread (a close()) removed it
+                    // and its modCount is not visible here yet. Never return null.
+                    throw new ConcurrentModificationException();
+                }
+                last = key;
                 next = advance(next + 1);
                 more = next < end;
                 return last;
@@ -267,8 +399,9 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
                 if (modCount != expectedModCount) {
                     throw new ConcurrentModificationException();
                 }
-                if (isSelected(last)) {
-                    removeAt(last.selectedSlot); // maybe the slot ahead, if a drain round moved it
+                int slot = last.selectedSlot; // maybe a slot ahead, if a drain round moved it
+                if (isAt(last, slot)) {
+                    clearSlot(slot, last);
                     next = advance(next);
                     more = next < end;
                 }
