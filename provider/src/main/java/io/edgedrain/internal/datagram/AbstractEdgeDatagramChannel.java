@@ -37,6 +37,8 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
     final ReentrantLock writeLock = new ReentrantLock();
     /** Guarded by readLock. */
     final ReceiveRing ring;
+    /** Guarded by readLock: the readiness snapshot taken before the ring's last batch. */
+    private long batchSnapshot;
     /** Guarded by writeLock: a direct copy of heap or gathered data to send. */
     private ByteBuffer sendScratch;
 
@@ -99,16 +101,26 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
     /**
      * Makes sure the ring holds a datagram, receiving a batch if it is empty, for a caller whose
      * buffers hold {@code wanted} bytes. Returns false when the socket is drained: the kernel said
-     * EAGAIN, which clears OP_READ readiness (unless an edge arrived meanwhile).
+     * EAGAIN, which clears OP_READ readiness (unless an edge arrived meanwhile) — or the ring's
+     * last batch was short and proved the queue empty, and no edge has said readable since
+     * ({@link #shortBatchProvedEmpty}): then the receive that would only hear EAGAIN is skipped.
      */
     final boolean nextDatagram(long wanted) throws IOException {
         if (!ring.isEmpty()) {
             return true;
         }
+        if (ring.lastBatchWasShort()) {
+            ring.forgetShortBatch(); // one null per proof: the receive after it asks the kernel
+            if ((readiness.ops() & SelectionKey.OP_READ) == 0 && isRegistered() && shortBatchProvesEmpty()) {
+                counters.countEagain();
+                return false;
+            }
+        }
         long snapshot = readiness.snapshot();
         int n = ring.fill(fd, wanted);
         counters.countRecvmmsg();
         if (n > 0) {
+            batchSnapshot = snapshot;
             return true;
         }
         if (n == -Native.EAGAIN) {
@@ -176,9 +188,27 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         }
         // Datagrams waiting in the ring keep the channel readable, whatever epoll says: a selector
         // the channel is registered with later must still select it.
-        if (!ring.isEmpty() && (readiness.ops() & SelectionKey.OP_READ) == 0) {
-            readiness.onEdge(SelectionKey.OP_READ);
+        if (!ring.isEmpty()) {
+            if ((readiness.ops() & SelectionKey.OP_READ) == 0) {
+                readiness.onEdge(SelectionKey.OP_READ);
+            }
+        } else if (ring.lastBatchWasShort() && shortBatchProvesEmpty()) {
+            // The last of a short batch: the queue was empty when that batch ended, so the channel
+            // is not readable unless an edge came since (the tick rule keeps such an edge). A loop
+            // that reads one datagram per selection is then not presented again for an EAGAIN.
+            readiness.clear(batchSnapshot, SelectionKey.OP_READ);
         }
+    }
+
+    /**
+     * Whether a short batch proves the queue empty. recvmmsg also ends a batch early on a pending
+     * socket error, which it keeps for the next call (a connected channel's ICMP port unreachable,
+     * an AF_UNIX peer's reset): Linux sets one on a connected socket only (without IP_RECVERR,
+     * which EdgeDrain does not set), so only an unconnected channel's short batch counts.
+     * Under the read lock, which connect and disconnect take too.
+     */
+    private boolean shortBatchProvesEmpty() {
+        return !isConnected();
     }
 
     /** One datagram handed to the application ({@code bytes} -1 when not through the ring). */
