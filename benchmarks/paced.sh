@@ -14,8 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-JAR=benchmarks/target/benchmarks.jar
-OUT=benchmarks/target/paced
+JAR=${JAR:-benchmarks/target/benchmarks.jar}
+OUT=${OUT:-benchmarks/target/paced}
 JAVA=${JAVA:-java}
 
 if [ ! -f "$JAR" ] || [ -n "$(find benchmarks/src provider/src benchmarks/pom.xml provider/pom.xml pom.xml -newer "$JAR" -type f 2>/dev/null | head -1)" ]; then
