@@ -10,6 +10,8 @@ import java.util.BitSet;
 import java.util.Iterator;
 import java.util.concurrent.CountDownLatch;
 
+import io.edgedrain.internal.datagram.AbstractEdgeDatagramChannel;
+
 /**
  * How many NIO servers are written: one {@code receive()} per selected key per {@code select()},
  * until a volatile stop flag is seen; then the channel and the selector are closed. The loop body
@@ -48,6 +50,13 @@ final class LegacyLoop implements Runnable {
     long selectsAtLastNull = -1;
     /** Whether the last receive of the loop returned null. */
     boolean lastReceiveNull;
+    /**
+     * EdgeDrain only: System.nanoTime() taken just before the last receive that asked the kernel
+     * (a recvmmsg batch), and the value of {@link #selects} then. A short batch proves the queue
+     * empty as a null receive does, and ends the key's presentations without one.
+     */
+    long lastBatchStartNanos;
+    long selectsAtLastBatch = -1;
     /** System.nanoTime() when the last pass had ended, and when the loop then saw the stop flag. */
     long lastPassEndNanos;
     long stopSeenNanos;
@@ -105,14 +114,26 @@ final class LegacyLoop implements Runnable {
         }
     }
 
+    /** recvmmsg calls of an EdgeDrain channel so far; 0 for the JDK's. */
+    private long batches() {
+        return channel instanceof AbstractEdgeDatagramChannel
+                ? ((AbstractEdgeDatagramChannel) channel).counters().recvmmsgCalls() : 0;
+    }
+
     private void handle(SelectionKey key) {
         if (!key.isValid() || !key.isReadable()) {
             return;
         }
         buffer.clear();
         long start = System.nanoTime();
+        long batches = batches();
         try {
-            if (((DatagramChannel) key.channel()).receive(buffer) == null) {
+            boolean got = ((DatagramChannel) key.channel()).receive(buffer) != null;
+            if (batches() != batches) {
+                lastBatchStartNanos = start;
+                selectsAtLastBatch = selects;
+            }
+            if (!got) {
                 nullReceives++;
                 lastNullStartNanos = start;
                 selectsAtLastNull = selects;

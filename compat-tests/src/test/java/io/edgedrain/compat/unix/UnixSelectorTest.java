@@ -119,11 +119,14 @@ class UnixSelectorTest {
             }
         }
         assertEquals(queued, received, "one selection pass delivered every queued datagram");
-        assertEquals(queued, selector.counters().representations(), "re-presented after each datagram, then once more to see EAGAIN");
+        // One recvmmsg took all of them, fewer than its slots: that short batch proved the queue
+        // empty, so the key is re-presented after each datagram but the last, and no receive is
+        // spent on an EAGAIN (docs/DRAINING.md, "Readiness").
+        assertEquals(queued - 1, selector.counters().representations(), "re-presented after each datagram but the last");
         assertEquals(0, selector.selectNow());
         AbstractEdgeDatagramChannel edge = (AbstractEdgeDatagramChannel) r;
         assertEquals(queued, edge.counters().datagramsReceived());
-        assertTrue(edge.counters().eagains() >= 1);
+        assertEquals(1, edge.counters().recvmmsgCalls(), "one recvmmsg for the whole queue");
     }
 
     @Test

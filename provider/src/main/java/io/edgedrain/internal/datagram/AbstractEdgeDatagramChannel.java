@@ -54,6 +54,10 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
     private boolean sendMemoryFreed;
     /** Guarded by writeLock: a gathering write's buffers in use, three ints each (index, position, bytes); reused. */
     private int[] gathered = new int[0];
+    /** Guarded by readLock: the readiness snapshot taken before the ring's last batch. */
+    private long batchSnapshot;
+    /** Guarded by readLock: {@link SendCounter}'s sum when the ring's last batch began. */
+    private long sendsAtBatch;
 
     AbstractEdgeDatagramChannel(SelectorProvider provider, int fd, ReceiveRing ring) {
         super(provider);
@@ -126,16 +130,28 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
     /**
      * Makes sure the ring holds a datagram, receiving a batch if it is empty, for a caller whose
      * buffers hold {@code wanted} bytes. Returns false when the socket is drained: the kernel said
-     * EAGAIN, which clears OP_READ readiness (unless an edge arrived meanwhile).
+     * EAGAIN, which clears OP_READ readiness (unless an edge arrived meanwhile) — or the ring's
+     * last batch was short and proved the queue empty, and no edge has said readable since
+     * ({@link #shortBatchProvedEmpty}): then the receive that would only hear EAGAIN is skipped.
      */
     final boolean nextDatagram(long wanted) throws IOException {
         if (!ring.isEmpty()) {
             return true;
         }
+        if (ring.lastBatchWasShort()) {
+            ring.forgetShortBatch(); // one null per proof: the receive after it asks the kernel
+            if ((readiness.ops() & SelectionKey.OP_READ) == 0 && isRegistered() && shortBatchProvesEmpty()) {
+                counters.countEagain();
+                return false;
+            }
+        }
         long snapshot = readiness.snapshot();
+        long sends = SendCounter.sum();
         int n = ring.fill(fd, wanted);
         counters.countRecvmmsg();
         if (n > 0) {
+            batchSnapshot = snapshot;
+            sendsAtBatch = sends;
             return true;
         }
         if (n == -Native.EAGAIN) {
@@ -176,7 +192,7 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
      */
     private IOException copyFault(ReceiveRing.CopyFault fault, IOException reported) {
         counters.countCopyFault();
-        keepReadableWhileBuffered();
+        readinessAfterTake();
         reported.initCause(fault.getCause());
         return reported;
     }
@@ -243,17 +259,37 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         if (drops >= 0) {
             counters.kernelDrops = drops;
         }
-        keepReadableWhileBuffered();
+        readinessAfterTake();
     }
 
     /**
      * Datagrams waiting in the ring keep the channel readable, whatever epoll says: a selector the
-     * channel is registered with later must still select it.
+     * channel is registered with later must still select it. The last datagram of a short batch
+     * clears OP_READ instead: the queue was empty when that batch ended, so the channel is not
+     * readable unless an edge came since (the tick rule keeps such an edge), and a loop that reads
+     * one datagram per selection is not presented again for an EAGAIN.
      */
-    private void keepReadableWhileBuffered() {
-        if (!ring.isEmpty() && (readiness.ops() & SelectionKey.OP_READ) == 0) {
-            readiness.onEdge(SelectionKey.OP_READ);
+    private void readinessAfterTake() {
+        if (!ring.isEmpty()) {
+            if ((readiness.ops() & SelectionKey.OP_READ) == 0) {
+                readiness.onEdge(SelectionKey.OP_READ);
+            }
+        } else if (ring.lastBatchWasShort() && shortBatchProvesEmpty()) {
+            readiness.clear(batchSnapshot, SelectionKey.OP_READ);
         }
+    }
+
+    /**
+     * Whether a short batch proves the queue empty. recvmmsg also ends a batch early on a pending
+     * socket error, which it keeps for the next call (a connected channel's ICMP port unreachable,
+     * an AF_UNIX peer's reset): Linux sets one on a connected socket only (without IP_RECVERR,
+     * which EdgeDrain does not set), so only an unconnected channel's short batch counts. And only
+     * if no EdgeDrain channel of this process sent since the batch began: a thread that sends to
+     * its own socket and then receives must get that datagram, as on the JDK, before any selector
+     * has seen its edge. Under the read lock, which connect and disconnect take too.
+     */
+    private boolean shortBatchProvesEmpty() {
+        return !isConnected() && SendCounter.sum() == sendsAtBatch;
     }
 
     /** One datagram handed to the application ({@code bytes} -1 when not through the ring). */

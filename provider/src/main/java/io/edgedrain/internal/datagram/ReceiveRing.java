@@ -65,6 +65,12 @@ final class ReceiveRing {
     /** Index of the next datagram to serve, and how many were received. */
     private int head;
     private int count;
+    /**
+     * Whether the last batch held fewer datagrams than slots offered: the kernel's queue was empty
+     * when that recvmmsg ended (see {@link #lastBatchWasShort}). Cleared by the next batch and by
+     * {@link #discard}.
+     */
+    private boolean shortBatch;
 
     private final SenderDecoder senders;
     private final boolean dropCounter;
@@ -119,6 +125,21 @@ final class ReceiveRing {
     /** Drops every buffered datagram (the JDK discards what was queued when a channel connects). */
     void discard() {
         head = count = 0;
+        shortBatch = false;
+    }
+
+    /**
+     * Whether the last batch returned fewer datagrams than slots offered. recvmmsg stops early
+     * only when the queue is empty or on an error, so for a socket that cannot hold a pending error
+     * this proves the queue was empty when the call ended, as EAGAIN would.
+     */
+    boolean lastBatchWasShort() {
+        return shortBatch;
+    }
+
+    /** Forgets that the last batch was short: its proof has been used. */
+    void forgetShortBatch() {
+        shortBatch = false;
     }
 
     /**
@@ -140,10 +161,12 @@ final class ReceiveRing {
         }
         head = 0;
         count = 0;
+        shortBatch = false;
         int n = Native.ringReceive(fd, Native.directAddress(memory), slots, slotSize, slots,
                 Native.MSG_DONTWAIT | Native.MSG_TRUNC, dropCounter);
         if (n > 0) {
             count = n;
+            shortBatch = n < slots;
         }
         return n;
     }
@@ -165,6 +188,7 @@ final class ReceiveRing {
         if (mapping != null) {
             memory = null;
             head = count = 0;
+            shortBatch = false;
             mapping.free();
             mapping = null;
         }

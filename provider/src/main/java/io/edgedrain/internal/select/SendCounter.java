@@ -20,7 +20,7 @@ public final class SendCounter {
         SENT.increment();
     }
 
-    static long sum() {
+    public static long sum() {
         return SENT.sum();
     }
 }
