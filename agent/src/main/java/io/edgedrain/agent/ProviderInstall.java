@@ -60,6 +60,14 @@ final class ProviderInstall {
             return "not installed: " + EdgeDrainSelectorProvider.inactiveReason();
         }
         String settings = AgentOptions.effectiveSettings();
+        SelectorProvider retransformed = retransformedProvider();
+        if (retransformed != null && SelectorProvider.provider() == retransformed) {
+            // An earlier attach retransformed SelectorProvider.provider(): the property was never what chose EdgeDrain.
+            log.info("EdgeDrain was already installed: an earlier attach retransformed SelectorProvider.provider() "
+                    + "to return " + Installer.PROVIDER_CLASS);
+            return "already installed by retransforming SelectorProvider.provider(): SelectorProvider.provider() is "
+                    + Installer.PROVIDER_CLASS;
+        }
         String before = System.getProperty(Installer.PROVIDER_PROPERTY);
         if (before == null) {
             System.setProperty(Installer.PROVIDER_PROPERTY, Installer.PROVIDER_CLASS);
@@ -124,6 +132,17 @@ final class ProviderInstall {
                 : "retransforming SelectorProvider.provider() failed: " + errors.get(0);
         log.warning("EdgeDrain is not installed: " + why + "; " + Installer.FALLBACK);
         return "not installed: " + why;
+    }
+
+    /** The provider an earlier attach's retransformation returns, or null (no earlier retransformation). */
+    private static SelectorProvider retransformedProvider() throws Exception {
+        Class<?> hook;
+        try {
+            hook = Class.forName(HOOK, true, null);
+        } catch (ClassNotFoundException notInjected) {
+            return null;
+        }
+        return (SelectorProvider) hook.getMethod("get").invoke(null);
     }
 
     /**
