@@ -77,6 +77,7 @@ final class ProviderInstall {
             if (before == null) {
                 log.info("EdgeDrain installed (" + settings + "): SelectorProvider.provider() is "
                         + Installer.PROVIDER_CLASS + ", chosen through the system property " + Installer.PROVIDER_PROPERTY);
+                AgronaPatch.install(inst, log);
                 return "installed through the system property " + Installer.PROVIDER_PROPERTY + " (" + settings + ")";
             }
             log.info("EdgeDrain was already installed: SelectorProvider.provider() is " + Installer.PROVIDER_CLASS);
@@ -120,6 +121,7 @@ final class ProviderInstall {
         }
 
         if (errors.isEmpty() && SelectorProvider.provider() == edgeDrain) {
+            AgronaPatch.install(inst, log);
             log.info("EdgeDrain installed (" + settings + "): SelectorProvider was already initialised, so "
                     + "SelectorProvider.provider() was retransformed to return " + Installer.PROVIDER_CLASS
                     + "; selectors and channels opened before keep the JDK's provider");
