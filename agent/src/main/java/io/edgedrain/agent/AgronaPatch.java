@@ -9,6 +9,7 @@ import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Field;
 import java.security.ProtectionDomain;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.asm.MemberSubstitution;
@@ -53,9 +54,13 @@ final class AgronaPatch implements ClassFileTransformer {
         this.log = log;
     }
 
-    /** Adapts every such TransportPoller loaded from now on (any class loader). */
+    private static final AtomicBoolean INSTALLED = new AtomicBoolean();
+
+    /** Adapts every such TransportPoller loaded from now on (any class loader); once per JVM. */
     static void install(Instrumentation inst, AgentLog log) {
-        inst.addTransformer(new AgronaPatch(log), false);
+        if (INSTALLED.compareAndSet(false, true)) {
+            inst.addTransformer(new AgronaPatch(log), false);
+        }
     }
 
     @Override

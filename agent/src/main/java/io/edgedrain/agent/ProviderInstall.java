@@ -75,11 +75,12 @@ final class ProviderInstall {
         SelectorProvider current = SelectorProvider.provider();
         if (current instanceof EdgeDrainSelectorProvider) {
             if (before == null) {
+                AgronaPatch.install(inst, log);
                 log.info("EdgeDrain installed (" + settings + "): SelectorProvider.provider() is "
                         + Installer.PROVIDER_CLASS + ", chosen through the system property " + Installer.PROVIDER_PROPERTY);
-                AgronaPatch.install(inst, log);
                 return "installed through the system property " + Installer.PROVIDER_PROPERTY + " (" + settings + ")";
             }
+            AgronaPatch.install(inst, log); // e.g. -javaagent next to the -D property naming EdgeDrain
             log.info("EdgeDrain was already installed: SelectorProvider.provider() is " + Installer.PROVIDER_CLASS);
             return "already installed: SelectorProvider.provider() is " + Installer.PROVIDER_CLASS;
         }
