@@ -60,6 +60,14 @@ final class ProviderInstall {
             return "not installed: " + EdgeDrainSelectorProvider.inactiveReason();
         }
         String settings = AgentOptions.effectiveSettings();
+        SelectorProvider retransformed = retransformedProvider();
+        if (retransformed != null && SelectorProvider.provider() == retransformed) {
+            // An earlier attach retransformed SelectorProvider.provider(): the property was never what chose EdgeDrain.
+            log.info("EdgeDrain was already installed: an earlier attach retransformed SelectorProvider.provider() "
+                    + "to return " + Installer.PROVIDER_CLASS);
+            return "already installed by retransforming SelectorProvider.provider(): SelectorProvider.provider() is "
+                    + Installer.PROVIDER_CLASS;
+        }
         String before = System.getProperty(Installer.PROVIDER_PROPERTY);
         if (before == null) {
             System.setProperty(Installer.PROVIDER_PROPERTY, Installer.PROVIDER_CLASS);
@@ -67,10 +75,12 @@ final class ProviderInstall {
         SelectorProvider current = SelectorProvider.provider();
         if (current instanceof EdgeDrainSelectorProvider) {
             if (before == null) {
+                AgronaPatch.install(inst, log);
                 log.info("EdgeDrain installed (" + settings + "): SelectorProvider.provider() is "
                         + Installer.PROVIDER_CLASS + ", chosen through the system property " + Installer.PROVIDER_PROPERTY);
                 return "installed through the system property " + Installer.PROVIDER_PROPERTY + " (" + settings + ")";
             }
+            AgronaPatch.install(inst, log); // e.g. -javaagent next to the -D property naming EdgeDrain
             log.info("EdgeDrain was already installed: SelectorProvider.provider() is " + Installer.PROVIDER_CLASS);
             return "already installed: SelectorProvider.provider() is " + Installer.PROVIDER_CLASS;
         }
@@ -112,6 +122,7 @@ final class ProviderInstall {
         }
 
         if (errors.isEmpty() && SelectorProvider.provider() == edgeDrain) {
+            AgronaPatch.install(inst, log);
             log.info("EdgeDrain installed (" + settings + "): SelectorProvider was already initialised, so "
                     + "SelectorProvider.provider() was retransformed to return " + Installer.PROVIDER_CLASS
                     + "; selectors and channels opened before keep the JDK's provider");
@@ -124,6 +135,17 @@ final class ProviderInstall {
                 : "retransforming SelectorProvider.provider() failed: " + errors.get(0);
         log.warning("EdgeDrain is not installed: " + why + "; " + Installer.FALLBACK);
         return "not installed: " + why;
+    }
+
+    /** The provider an earlier attach's retransformation returns, or null (no earlier retransformation). */
+    private static SelectorProvider retransformedProvider() throws Exception {
+        Class<?> hook;
+        try {
+            hook = Class.forName(HOOK, true, null);
+        } catch (ClassNotFoundException notInjected) {
+            return null;
+        }
+        return (SelectorProvider) hook.getMethod("get").invoke(null);
     }
 
     /**

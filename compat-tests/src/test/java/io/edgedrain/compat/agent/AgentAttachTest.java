@@ -92,4 +92,26 @@ class AgentAttachTest {
             assertEquals(0, child.awaitExit(), child.describe());
         }
     }
+
+    /** The second attach must say how EdgeDrain really was installed: by the first one's retransformation. */
+    @Test
+    void attachingTwiceAfterARetransformationSaysSo() throws Exception {
+        try (ChildJvm child = ChildJvm.start(server("early"))) {
+            child.awaitLine("WAITING ");
+            ChildJvm first = AgentHarness.attach(child.pid());
+            assertEquals(0, first.exitValue(), first.describe() + child.describe());
+            assertTrue(first.stdout().contains("installed by retransforming SelectorProvider.provider()"), first.describe());
+            ChildJvm again = AgentHarness.attach(child.pid());
+            assertEquals(0, again.exitValue(), again.describe());
+            assertTrue(again.stdout().contains("already installed by retransforming SelectorProvider.provider()"),
+                    again.describe());
+            assertFalse(again.stdout().contains("system property"), again.describe());
+            child.println("GO");
+            assertTrue(child.awaitLine("EARLY ").startsWith("EARLY ok sun.nio.ch."), child.describe());
+            assertEquals(EDGE_SELECTOR, AgentHarness.listening(child)[3], child.describe());
+            child.println("STOP");
+            child.awaitLine("RECEIVED ");
+            assertEquals(0, child.awaitExit(), child.describe());
+        }
+    }
 }

@@ -52,6 +52,13 @@ final class AgentHarness {
         return path.toString();
     }
 
+    static String legacyAeronJar() {
+        Path path = Path.of(System.getProperty("edgedrain.test.legacyAeronJar", "target/legacy-libs/missing.jar"))
+                .toAbsolutePath().normalize();
+        assertTrue(Files.isRegularFile(path), "the application's Aeron jar is missing: " + path);
+        return path.toString();
+    }
+
     private static int feature = -1;
 
     /** The feature version of the child JVMs' java (17, 25, ...). */

@@ -276,4 +276,89 @@ class DatagramSocketAdaptorTest {
                 + "java.net.SocketException: Socket is closed | java.net.SocketException: Socket is closed | "
                 + "java.net.SocketException: Socket is closed", results);
     }
+
+    /** A datagram a non-blocking receive fetched ahead is not handed out once the socket is closed. */
+    @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
+    void socketReceiveAfterCloseFailsEvenWithADatagramFetchedAhead(SelectorProvider provider) throws Exception {
+        try (DatagramChannel dc = Udp.bound4(provider);
+             DatagramChannel peer = Udp.bound4(provider)) {
+            for (int i = 0; i < 3; i++) {
+                Udp.send(peer, new byte[] {(byte) i}, dc.getLocalAddress());
+            }
+            dc.configureBlocking(false);
+            assertArrayEquals(new byte[] {0}, Udp.receiveBytes(dc, 4)); // EdgeDrain's ring holds the others now
+            dc.configureBlocking(true);
+            dc.close();
+            DatagramPacket p = new DatagramPacket(new byte[4], 4);
+            assertEquals("java.net.SocketException: Socket closed", outcome(() -> { dc.socket().receive(p); return null; }));
+        }
+    }
+
+    /** Closed, but its selector has not deregistered it yet: the socket is closed all the same. */
+    @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
+    void socketOperationsOnAClosedChannelStillRegistered(SelectorProvider provider) throws Exception {
+        try (java.nio.channels.Selector selector = provider.openSelector();
+             DatagramChannel peer = Udp.bound4(provider);
+             DatagramChannel dc = Udp.bound4(provider)) {
+            DatagramSocket s = dc.socket();
+            dc.configureBlocking(false);
+            dc.register(selector, java.nio.channels.SelectionKey.OP_READ);
+            Udp.send(peer, new byte[] {1}, dc.getLocalAddress());
+            dc.close();
+            assertTrue(dc.isRegistered(), "no selection yet: still registered");
+            String results = String.join(" | ",
+                    outcome(() -> { s.setSoTimeout(5); return null; }),
+                    outcome(() -> s.getSoTimeout()),
+                    outcome(() -> s.getReceiveBufferSize()),
+                    outcome(() -> { s.setSendBufferSize(4096); return null; }),
+                    outcome(() -> s.getBroadcast()),
+                    outcome(() -> { s.receive(new DatagramPacket(new byte[4], 4)); return null; }),
+                    outcome(() -> { s.send(new DatagramPacket(new byte[1], 1, peer.getLocalAddress())); return null; }),
+                    outcome(() -> s.getOption(java.net.StandardSocketOptions.SO_RCVBUF)),
+                    outcome(() -> { s.bind(null); return null; }),
+                    outcome(() -> { s.connect(peer.getLocalAddress()); return s.isConnected() ? null : "not connected"; }),
+                    outcome(() -> s.getLocalSocketAddress() == null ? null : "has a local address"));
+            assertEquals("java.net.SocketException: Socket is closed | java.net.SocketException: Socket is closed | "
+                    + "java.net.SocketException: Socket is closed | java.net.SocketException: Socket is closed | "
+                    + "java.net.SocketException: Socket is closed | java.net.SocketException: Socket closed | "
+                    + "java.net.SocketException: Socket closed | java.nio.channels.ClosedChannelException: null | "
+                    + "java.net.SocketException: Socket is closed | none | none", results);
+            assertFalse(s.isConnected(), "connect on a closed socket does nothing");
+        }
+    }
+
+    @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
+    void socketBindErrors(SelectorProvider provider) throws Exception {
+        try (DatagramChannel dc = Udp.open(provider)) {
+            DatagramSocket s = dc.socket();
+            java.net.SocketAddress notInet = new java.net.SocketAddress() {
+                private static final long serialVersionUID = 1L;
+            };
+            String unbound = String.join(" | ",
+                    outcome(() -> { s.bind(InetSocketAddress.createUnresolved("nowhere.invalid", 0)); return null; }),
+                    outcome(() -> { s.bind(notInet); return null; }));
+            assertFalse(s.isBound());
+            s.bind(new InetSocketAddress(V4, 0));
+            String bound = String.join(" | ",
+                    outcome(() -> { s.bind(new InetSocketAddress(V4, 0)); return null; }),
+                    outcome(() -> { s.bind(null); return null; }),
+                    outcome(() -> { s.bind(InetSocketAddress.createUnresolved("nowhere.invalid", 0)); return null; }));
+            assertEquals("java.net.SocketException: Unresolved address | "
+                    + "java.nio.channels.UnsupportedAddressTypeException: null", unbound);
+            assertEquals("java.net.SocketException: Already bound | java.net.SocketException: Already bound | "
+                    + "java.net.SocketException: Already bound", bound);
+        }
+    }
+
+    /** In non-blocking mode: JDK 17's adaptor checks the packet's address first, later JDKs the mode. */
+    @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
+    void socketSendWithoutAddressInNonBlockingMode(SelectorProvider provider) throws Exception {
+        try (DatagramChannel dc = Udp.bound4(provider)) {
+            dc.configureBlocking(false);
+            String expected = Runtime.version().feature() < 19
+                    ? "java.lang.IllegalArgumentException: Address not set"
+                    : "java.nio.channels.IllegalBlockingModeException: null";
+            assertEquals(expected, outcome(() -> { dc.socket().send(new DatagramPacket(new byte[1], 1)); return null; }));
+        }
+    }
 }

@@ -152,7 +152,7 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
             synchronized (this) {
                 s = socket;
                 if (s == null) {
-                    socket = s = new EdgeDatagramSocket(this, jdk.socket());
+                    socket = s = EdgeDatagramSocket.create(this, jdk.socket());
                 }
             }
         }

@@ -1,33 +1,62 @@
 package io.edgedrain.internal.datagram;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.DatagramSocketImpl;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.MulticastSocket;
 import java.net.NetworkInterface;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
+import java.nio.channels.AlreadyBoundException;
+import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.IllegalBlockingModeException;
+import java.nio.channels.NotYetBoundException;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.Set;
 
 /**
- * The {@link DatagramSocket} view of an {@link EdgeDatagramChannel}, so that
- * {@code channel.socket().getChannel() == channel} as on the JDK. Every public method is
- * overridden: state changes (bind, connect, disconnect, close) go through the EdgeDrain channel,
- * blocking I/O and options through the JDK's own adaptor of the channel underneath. The
- * superclass is given an implementation that is never used, so no second socket is created.
+ * The socket adaptor of an {@link EdgeDatagramChannel}: a {@link MulticastSocket}, as the JDK's
+ * adaptor is since JDK 17, and {@code channel.socket().getChannel() == channel}. Every public
+ * method is overridden. While the channel is open, state changes (bind, connect, disconnect,
+ * close) go through the EdgeDrain channel, the rest (blocking I/O, options, multicast) through
+ * the JDK's own adaptor of the channel underneath.
+ *
+ * <p>Once the channel is closed, every call goes to the superclass instead, whose delegate is a
+ * closed JDK adaptor: so a closed socket fails exactly as the JDK's does, on every JDK release,
+ * even while the JDK channel underneath stays open until a selector deregisters it. That
+ * delegate exists because {@code MulticastSocket}'s constructors always create one (the JDK's
+ * own adaptor avoids it with a sentinel private to {@code java.net}): it is created unbound
+ * and closed at once, so it holds no file descriptor.
  */
-final class EdgeDatagramSocket extends DatagramSocket {
-    private final EdgeDatagramChannel channel;
-    private final DatagramSocket jdk;
+final class EdgeDatagramSocket extends MulticastSocket {
+    /** JDK 17 checks a packet's address before the channel's mode; JDK 19 and later the mode first. */
+    private static final boolean ADDRESS_BEFORE_MODE = Runtime.version().feature() < 19;
 
-    EdgeDatagramSocket(EdgeDatagramChannel channel, DatagramSocket jdkAdaptor) {
-        super(UnusedImpl.INSTANCE);
+    private final EdgeDatagramChannel channel;
+    private final MulticastSocket jdk;
+
+    private EdgeDatagramSocket(EdgeDatagramChannel channel, DatagramSocket jdkAdaptor) throws IOException {
+        super((SocketAddress) null); // creates an unbound JDK socket ...
+        super.close();               // ... released at once: from now on it only answers as a closed socket
         this.channel = channel;
-        this.jdk = jdkAdaptor;
+        this.jdk = (MulticastSocket) jdkAdaptor;
+    }
+
+    /** The adaptor of {@code channel}, whose JDK channel's own adaptor is {@code jdkAdaptor}. */
+    static EdgeDatagramSocket create(EdgeDatagramChannel channel, DatagramSocket jdkAdaptor) {
+        try {
+            return new EdgeDatagramSocket(channel, jdkAdaptor);
+        } catch (IOException e) { // no file descriptor left for the short-lived placeholder socket
+            throw new UncheckedIOException("cannot create the channel's socket adaptor: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -36,32 +65,53 @@ final class EdgeDatagramSocket extends DatagramSocket {
     }
 
     @Override
+    public boolean isClosed() {
+        return !channel.isOpen();
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // DatagramSocket.close() reports nothing
+        }
+    }
+
+    // ---- state changes, through the EdgeDrain channel
+
+    @Override
     public void bind(SocketAddress local) throws SocketException {
         if (isClosed()) {
-            throw new SocketException("Socket is closed");
+            super.bind(local);
+            return;
         }
-        if (isBound()) {
-            throw new SocketException("already bound");
+        if (local != null && !(local instanceof InetSocketAddress)) {
+            throw new UnsupportedAddressTypeException(); // unchecked, as the JDK's adaptor throws it
         }
         try {
-            channel.bind(local);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            SocketException se = new SocketException(e.getMessage());
-            se.initCause(e);
-            throw se;
+            channel.bind(local != null ? local : new InetSocketAddress(0));
+        } catch (IOException | RuntimeException e) {
+            throw socketException(e);
         }
     }
 
     @Override
     public void connect(InetAddress address, int port) {
+        if (isClosed()) {
+            super.connect(address, port);
+            return;
+        }
         jdk.connect(address, port);
         connected();
     }
 
     @Override
     public void connect(SocketAddress address) throws SocketException {
+        if (isClosed()) {
+            super.connect(address);
+            return;
+        }
         jdk.connect(address);
         connected();
     }
@@ -76,15 +126,23 @@ final class EdgeDatagramSocket extends DatagramSocket {
 
     @Override
     public void disconnect() {
+        if (isClosed()) {
+            super.disconnect();
+            return;
+        }
         jdk.disconnect();
         channel.adaptorDisconnected();
     }
 
+    // ---- blocking I/O: the JDK's adaptor, in blocking mode only
+
     @Override
     public void send(DatagramPacket p) throws IOException {
-        if (!channel.isBlocking()) {
-            throw new IllegalBlockingModeException();
+        if (isClosed()) {
+            sendClosed(p);
+            return;
         }
+        checkBlockingForSend(p);
         try {
             jdk.send(p);
         } finally {
@@ -93,7 +151,45 @@ final class EdgeDatagramSocket extends DatagramSocket {
     }
 
     @Override
+    @Deprecated
+    @SuppressWarnings("removal")
+    public void send(DatagramPacket p, byte ttl) throws IOException {
+        if (isClosed()) {
+            super.send(p, ttl);
+            return;
+        }
+        checkBlockingForSend(p); // the JDK restores the TTL after the failed send: no change either way
+        try {
+            jdk.send(p, ttl);
+        } finally {
+            channel.adaptorSawClose();
+        }
+    }
+
+    /** A connected socket's send fails as closed on every JDK; the placeholder was never connected. */
+    private void sendClosed(DatagramPacket p) throws IOException {
+        if (isConnected()) {
+            throw new SocketException("Socket closed");
+        }
+        super.send(p);
+    }
+
+    private void checkBlockingForSend(DatagramPacket p) {
+        if (channel.isBlocking()) {
+            return;
+        }
+        if (ADDRESS_BEFORE_MODE && p.getAddress() == null && !isConnected()) {
+            throw new IllegalArgumentException("Address not set");
+        }
+        throw new IllegalBlockingModeException();
+    }
+
+    @Override
     public void receive(DatagramPacket p) throws IOException {
+        if (isClosed()) {
+            super.receive(p); // not even a datagram fetched ahead: the JDK's "Socket closed"
+            return;
+        }
         if (!channel.isBlocking()) {
             throw new IllegalBlockingModeException();
         }
@@ -107,21 +203,7 @@ final class EdgeDatagramSocket extends DatagramSocket {
         }
     }
 
-    @Override
-    public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // DatagramSocket.close() reports nothing
-        }
-    }
-
-    @Override
-    public boolean isClosed() {
-        return !channel.isOpen();
-    }
-
-    // ---- plain delegation to the JDK's adaptor
+    // ---- state that outlives close, as on the JDK
 
     @Override
     public boolean isBound() {
@@ -149,104 +231,242 @@ final class EdgeDatagramSocket extends DatagramSocket {
     }
 
     @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return jdk.supportedOptions();
+    }
+
+    // ---- everything else: the JDK's adaptor while open, the closed placeholder once closed
+
+    @Override
     public SocketAddress getLocalSocketAddress() {
-        return isClosed() ? null : jdk.getLocalSocketAddress(); // closed: even while still registered
+        return isClosed() ? super.getLocalSocketAddress() : jdk.getLocalSocketAddress();
     }
 
     @Override
     public InetAddress getLocalAddress() {
-        return isClosed() ? null : jdk.getLocalAddress();
+        return isClosed() ? super.getLocalAddress() : jdk.getLocalAddress();
     }
 
     @Override
     public int getLocalPort() {
-        return isClosed() ? -1 : jdk.getLocalPort();
+        return isClosed() ? super.getLocalPort() : jdk.getLocalPort();
     }
 
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        jdk.setSoTimeout(timeout);
+        if (isClosed()) {
+            super.setSoTimeout(timeout);
+        } else {
+            jdk.setSoTimeout(timeout);
+        }
     }
 
     @Override
     public int getSoTimeout() throws SocketException {
-        return jdk.getSoTimeout();
+        return isClosed() ? super.getSoTimeout() : jdk.getSoTimeout();
     }
 
     @Override
     public void setSendBufferSize(int size) throws SocketException {
-        jdk.setSendBufferSize(size);
+        if (isClosed()) {
+            super.setSendBufferSize(size);
+        } else {
+            jdk.setSendBufferSize(size);
+        }
     }
 
     @Override
     public int getSendBufferSize() throws SocketException {
-        return jdk.getSendBufferSize();
+        return isClosed() ? super.getSendBufferSize() : jdk.getSendBufferSize();
     }
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        jdk.setReceiveBufferSize(size);
+        if (isClosed()) {
+            super.setReceiveBufferSize(size);
+        } else {
+            jdk.setReceiveBufferSize(size);
+        }
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        return jdk.getReceiveBufferSize();
+        return isClosed() ? super.getReceiveBufferSize() : jdk.getReceiveBufferSize();
     }
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        jdk.setReuseAddress(on);
+        if (isClosed()) {
+            super.setReuseAddress(on);
+        } else {
+            jdk.setReuseAddress(on);
+        }
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        return jdk.getReuseAddress();
+        return isClosed() ? super.getReuseAddress() : jdk.getReuseAddress();
     }
 
     @Override
     public void setBroadcast(boolean on) throws SocketException {
-        jdk.setBroadcast(on);
+        if (isClosed()) {
+            super.setBroadcast(on);
+        } else {
+            jdk.setBroadcast(on);
+        }
     }
 
     @Override
     public boolean getBroadcast() throws SocketException {
-        return jdk.getBroadcast();
+        return isClosed() ? super.getBroadcast() : jdk.getBroadcast();
     }
 
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        jdk.setTrafficClass(tc);
+        if (isClosed()) {
+            super.setTrafficClass(tc);
+        } else {
+            jdk.setTrafficClass(tc);
+        }
     }
 
     @Override
     public int getTrafficClass() throws SocketException {
-        return jdk.getTrafficClass();
+        return isClosed() ? super.getTrafficClass() : jdk.getTrafficClass();
     }
 
     @Override
     public <T> DatagramSocket setOption(SocketOption<T> name, T value) throws IOException {
-        jdk.setOption(name, value);
+        if (isClosed()) {
+            super.setOption(name, value);
+        } else {
+            jdk.setOption(name, value);
+        }
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        return jdk.getOption(name);
+        return isClosed() ? super.getOption(name) : jdk.getOption(name);
+    }
+
+    // ---- MulticastSocket
+
+    @Override
+    @Deprecated
+    @SuppressWarnings("removal")
+    public void setTTL(byte ttl) throws IOException {
+        if (isClosed()) {
+            super.setTTL(ttl);
+        } else {
+            jdk.setTTL(ttl);
+        }
     }
 
     @Override
-    public Set<SocketOption<?>> supportedOptions() {
-        return jdk.supportedOptions();
+    @Deprecated
+    @SuppressWarnings("removal")
+    public byte getTTL() throws IOException {
+        return isClosed() ? super.getTTL() : jdk.getTTL();
+    }
+
+    @Override
+    public void setTimeToLive(int ttl) throws IOException {
+        if (isClosed()) {
+            super.setTimeToLive(ttl);
+        } else {
+            jdk.setTimeToLive(ttl);
+        }
+    }
+
+    @Override
+    public int getTimeToLive() throws IOException {
+        return isClosed() ? super.getTimeToLive() : jdk.getTimeToLive();
+    }
+
+    @Override
+    @Deprecated
+    public void joinGroup(InetAddress group) throws IOException {
+        if (isClosed()) {
+            super.joinGroup(group);
+        } else {
+            jdk.joinGroup(group);
+        }
+    }
+
+    @Override
+    @Deprecated
+    public void leaveGroup(InetAddress group) throws IOException {
+        if (isClosed()) {
+            super.leaveGroup(group);
+        } else {
+            jdk.leaveGroup(group);
+        }
     }
 
     @Override
     public void joinGroup(SocketAddress group, NetworkInterface netIf) throws IOException {
-        jdk.joinGroup(group, netIf);
+        if (isClosed()) {
+            super.joinGroup(group, netIf);
+        } else {
+            jdk.joinGroup(group, netIf); // the JDK channel's membership: channel.join() finds it too
+        }
     }
 
     @Override
     public void leaveGroup(SocketAddress group, NetworkInterface netIf) throws IOException {
-        jdk.leaveGroup(group, netIf);
+        if (isClosed()) {
+            super.leaveGroup(group, netIf);
+        } else {
+            jdk.leaveGroup(group, netIf);
+        }
+    }
+
+    @Override
+    @Deprecated
+    public void setInterface(InetAddress address) throws SocketException {
+        if (isClosed()) {
+            super.setInterface(address);
+        } else {
+            jdk.setInterface(address);
+        }
+    }
+
+    @Override
+    @Deprecated
+    public InetAddress getInterface() throws SocketException {
+        return isClosed() ? super.getInterface() : jdk.getInterface();
+    }
+
+    @Override
+    public void setNetworkInterface(NetworkInterface netIf) throws SocketException {
+        if (isClosed()) {
+            super.setNetworkInterface(netIf);
+        } else {
+            jdk.setNetworkInterface(netIf);
+        }
+    }
+
+    @Override
+    public NetworkInterface getNetworkInterface() throws SocketException {
+        return isClosed() ? super.getNetworkInterface() : jdk.getNetworkInterface();
+    }
+
+    @Override
+    @Deprecated
+    public void setLoopbackMode(boolean disable) throws SocketException {
+        if (isClosed()) {
+            super.setLoopbackMode(disable);
+        } else {
+            jdk.setLoopbackMode(disable);
+        }
+    }
+
+    @Override
+    @Deprecated
+    public boolean getLoopbackMode() throws SocketException {
+        return isClosed() ? super.getLoopbackMode() : jdk.getLoopbackMode();
     }
 
     @Override
@@ -254,30 +474,33 @@ final class EdgeDatagramSocket extends DatagramSocket {
         return jdk.toString();
     }
 
-    /** Handed to the superclass, which keeps it without creating a socket; never called. */
-    private static final class UnusedImpl extends DatagramSocketImpl {
-        static final UnusedImpl INSTANCE = new UnusedImpl();
-
-        private static UnsupportedOperationException unused() {
-            return new UnsupportedOperationException("EdgeDatagramSocket overrides every public method");
+    /** The channel's exception as the JDK's adaptor reports it ({@code SocketException}, same message). */
+    private static SocketException socketException(Exception e) {
+        if (e instanceof SocketException) {
+            return (SocketException) e;
         }
-
-        @Override protected void create() { throw unused(); }
-        @Override protected void bind(int lport, InetAddress laddr) { throw unused(); }
-        @Override protected void send(DatagramPacket p) { throw unused(); }
-        @Override protected int peek(InetAddress i) { throw unused(); }
-        @Override protected int peekData(DatagramPacket p) { throw unused(); }
-        @Override protected void receive(DatagramPacket p) { throw unused(); }
-        @Deprecated @Override protected void setTTL(byte ttl) { throw unused(); }
-        @Deprecated @Override protected byte getTTL() { throw unused(); }
-        @Override protected void setTimeToLive(int ttl) { throw unused(); }
-        @Override protected int getTimeToLive() { throw unused(); }
-        @Override protected void join(InetAddress inetaddr) { throw unused(); }
-        @Override protected void leave(InetAddress inetaddr) { throw unused(); }
-        @Override protected void joinGroup(SocketAddress a, NetworkInterface n) { throw unused(); }
-        @Override protected void leaveGroup(SocketAddress a, NetworkInterface n) { throw unused(); }
-        @Override protected void close() { throw unused(); }
-        @Override public void setOption(int optID, Object value) { throw unused(); }
-        @Override public Object getOption(int optID) { throw unused(); }
+        String message;
+        if (e instanceof ClosedChannelException) {
+            message = "Socket is closed";
+        } else if (e instanceof AlreadyBoundException) {
+            message = "Already bound";
+        } else if (e instanceof UnresolvedAddressException) {
+            message = "Unresolved address";
+        } else if (e instanceof UnsupportedAddressTypeException) {
+            message = "Unsupported address type";
+        } else if (e instanceof AlreadyConnectedException) {
+            message = "Already connected";
+        } else if (e instanceof NotYetConnectedException) {
+            message = "Socket is not connected";
+        } else if (e instanceof NotYetBoundException) {
+            message = "Socket is not bound yet";
+        } else if (e instanceof IOException) {
+            message = e.getMessage();
+        } else {
+            throw (RuntimeException) e; // e.g. a SecurityException: as thrown
+        }
+        SocketException se = new SocketException(message);
+        se.initCause(e);
+        return se;
     }
 }
