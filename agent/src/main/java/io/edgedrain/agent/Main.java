@@ -13,6 +13,10 @@ public final class Main {
             "  attach <pid> [options]   load the agent into the running JVM <pid> (same user); selectors and",
             "                           channels it opens afterwards are EdgeDrain's (JDK 21+: start the target",
             "                           with -XX:+EnableDynamicAgentLoading to avoid its dynamic-agent warning)",
+            "  stats <pid> [interval] [--once] [--json]",
+            "                           EdgeDrain's counters in the running JVM <pid> as rates, refreshed every",
+            "                           interval seconds (default 1), through the JVM's local JMX agent;",
+            "                           --once: one table after one interval, then exit; --json: one JSON line each",
             "  version                  print EdgeDrain's version",
             "  --help                   print this help",
             "",
@@ -38,6 +42,9 @@ public final class Main {
             }
             case "attach":
                 System.exit(Attach.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+                break;
+            case "stats":
+                System.exit(Stats.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
                 break;
             case "version":
                 System.out.println("EdgeDrain " + version());

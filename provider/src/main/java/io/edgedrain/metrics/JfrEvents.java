@@ -1,6 +1,5 @@
 package io.edgedrain.metrics;
 
-import java.net.SocketAddress;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
@@ -37,7 +36,7 @@ final class JfrEvents {
         }
         QueuedAtCloseEvent event = new QueuedAtCloseEvent();
         if (event.shouldCommit()) {
-            event.localAddress = text(channel.boundAddress());
+            event.localAddress = SelectorMetrics.addressText(channel);
             event.datagrams = datagrams;
             event.bytes = bytes;
             event.commit();
@@ -81,7 +80,7 @@ final class JfrEvents {
                 DatagramCounters counters = channel.counters();
                 DatagramChannelEvent event = new DatagramChannelEvent();
                 event.selectorId = selector.id();
-                event.localAddress = text(channel.boundAddress());
+                event.localAddress = SelectorMetrics.addressText(channel);
                 event.datagramsReceived = counters.datagramsReceived();
                 event.bytesReceived = counters.bytesReceived();
                 event.recvmmsgCalls = counters.recvmmsgCalls();
@@ -96,9 +95,5 @@ final class JfrEvents {
     static double batchSize(DatagramCounters counters) {
         long calls = counters.recvmmsgCalls();
         return calls == 0 ? 0 : (double) counters.datagramsReceived() / calls;
-    }
-
-    private static String text(SocketAddress address) {
-        return address == null ? "unbound" : address.toString();
     }
 }

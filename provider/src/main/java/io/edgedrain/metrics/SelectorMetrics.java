@@ -184,4 +184,23 @@ public final class SelectorMetrics implements SelectorMXBean {
     public long getQueuedAtCloseBytes() {
         return sum(DatagramCounters::queuedAtCloseBytes, retiredQueuedBytes);
     }
+
+    @Override
+    public DatagramChannelStats[] getDatagramChannels() {
+        List<AbstractEdgeDatagramChannel> channels = datagramChannels();
+        DatagramChannelStats[] stats = new DatagramChannelStats[channels.size()];
+        for (int i = 0; i < stats.length; i++) {
+            AbstractEdgeDatagramChannel channel = channels.get(i);
+            DatagramCounters c = channel.counters();
+            stats[i] = new DatagramChannelStats(addressText(channel), c.datagramsReceived(), c.bytesReceived(),
+                    c.recvmmsgCalls(), c.eagains(), c.kernelDrops());
+        }
+        return stats;
+    }
+
+    /** A channel's local address for reports ("unbound" before it has one). */
+    static String addressText(AbstractEdgeDatagramChannel channel) {
+        java.net.SocketAddress address = channel.boundAddress();
+        return address == null ? "unbound" : address.toString();
+    }
 }
