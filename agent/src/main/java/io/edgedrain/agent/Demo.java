@@ -7,7 +7,9 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 
 /**
@@ -34,7 +36,8 @@ final class Demo {
 
     private Demo() {}
 
-    static void run(boolean unix, int datagrams, int runs) throws IOException, InterruptedException {
+    /** Runs the demo; with {@code plot} (null: none) also draws the runs into that PNG file. */
+    static void run(boolean unix, int datagrams, int runs, Path plot) throws IOException, InterruptedException {
         if (unix) {
             System.out.printf("Seed scenario over AF_UNIX: a legacy NIO loop (one receive() per selected key per select()),%n"
                     + "%d datagrams sent to its AF_UNIX datagram socket, then the loop is told to stop and closes its channel.%n"
@@ -48,7 +51,10 @@ final class Demo {
         System.out.printf("%-10s %4s %8s %9s %6s %15s%n", "provider", "run", "sent", "received", "lost", "syscalls/dgram");
 
         Side[] sides = unix ? new Side[] {Side.JDK, Side.UNDRAINED, Side.EDGEDRAIN} : new Side[] {Side.JDK, Side.EDGEDRAIN};
+        Map<String, List<Integer>> receivedPerRun = new LinkedHashMap<>();
         for (Side side : sides) {
+            List<Integer> receivedInRuns = new ArrayList<>();
+            receivedPerRun.put(side.label, receivedInRuns);
             int lossy = 0;
             int done = 0;
             for (int run = 1; run <= runs; run++) {
@@ -61,6 +67,7 @@ final class Demo {
                 int sent = Integer.parseInt(result[1]);
                 int received = Integer.parseInt(result[2]);
                 long syscalls = Long.parseLong(result[3]);
+                receivedInRuns.add(received);
                 lossy += received < sent ? 1 : 0;
                 done++;
                 System.out.printf("%-10s %4d %8d %9d %6d %15.3f%n", side.label, run, sent, received, sent - received,
@@ -76,6 +83,11 @@ final class Demo {
         if (unix) {
             System.out.println("drain=off: EdgeDrain with -Dedgedrain.drain=false, a plain level-triggered selector, as the");
             System.out.println("loop would run on a provider that does not drain.");
+        }
+        if (plot != null) {
+            DemoPlot.write(plot, "Seed scenario" + (unix ? " over AF_UNIX" : " over UDP") + ": datagrams received per run, "
+                    + datagrams + " sent", receivedPerRun, datagrams);
+            System.out.println("plot: " + plot.toAbsolutePath());
         }
     }
 

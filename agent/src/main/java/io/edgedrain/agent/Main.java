@@ -6,13 +6,18 @@ public final class Main {
 
     private static final String USAGE = String.join(System.lineSeparator(),
             "usage: java -jar edgedrain-agent.jar <command>",
-            "  demo [--unix] [datagrams [runs]]",
+            "  demo [--unix] [--plot FILE.png] [datagrams [runs]]",
             "                           the seed scenario on the JDK's provider and on EdgeDrain, side by side",
             "                           (defaults: 1000 datagrams, 5 runs each); --unix: over AF_UNIX datagrams,",
-            "                           which the JDK cannot open, so EdgeDrain with draining off is the baseline",
+            "                           which the JDK cannot open, so EdgeDrain with draining off is the baseline;",
+            "                           --plot: also draw the datagrams received per run into a PNG image",
             "  attach <pid> [options]   load the agent into the running JVM <pid> (same user); selectors and",
             "                           channels it opens afterwards are EdgeDrain's (JDK 21+: start the target",
             "                           with -XX:+EnableDynamicAgentLoading to avoid its dynamic-agent warning)",
+            "  stats <pid> [interval] [--once] [--json]",
+            "                           EdgeDrain's counters in the running JVM <pid> as rates, refreshed every",
+            "                           interval seconds (default 1), through the JVM's local JMX agent;",
+            "                           --once: one table after one interval, then exit; --json: one JSON line each",
             "  version                  print EdgeDrain's version",
             "  --help                   print this help",
             "",
@@ -27,17 +32,35 @@ public final class Main {
         String command = args.length == 0 ? "--help" : args[0];
         switch (command) {
             case "demo": {
-                boolean unix = args.length > 1 && args[1].equals("--unix");
-                int first = unix ? 2 : 1;
+                boolean unix = false;
+                java.nio.file.Path plot = null;
+                int first = 1;
+                for (; first < args.length && args[first].startsWith("--"); first++) {
+                    if (args[first].equals("--unix")) {
+                        unix = true;
+                    } else if (args[first].equals("--plot") && first + 1 < args.length) {
+                        plot = java.nio.file.Path.of(args[++first]);
+                        try {
+                            DemoPlot.checkName(plot);
+                        } catch (IllegalArgumentException e) {
+                            usageError(e.getMessage());
+                        }
+                    } else {
+                        usageError("unknown demo option: " + args[first]);
+                    }
+                }
                 if (args.length > first + 2) {
                     usageError("too many arguments for demo");
                 }
                 Demo.run(unix, args.length > first ? positive(args[first]) : 1000,
-                        args.length > first + 1 ? positive(args[first + 1]) : 5);
+                        args.length > first + 1 ? positive(args[first + 1]) : 5, plot);
                 break;
             }
             case "attach":
                 System.exit(Attach.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+                break;
+            case "stats":
+                System.exit(Stats.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
                 break;
             case "version":
                 System.out.println("EdgeDrain " + version());

@@ -29,4 +29,7 @@ public interface SelectorMXBean {
     long getQueuedAtCloseDatagrams();
 
     long getQueuedAtCloseBytes();
+
+    /** The datagram channels registered now, one entry each (closed ones count only in the sums above). */
+    DatagramChannelStats[] getDatagramChannels();
 }

@@ -3,6 +3,13 @@ package io.edgedrain.metrics;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.ClosedSelectorException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.ConcurrentModificationException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.management.JMException;
@@ -19,6 +26,10 @@ import io.edgedrain.internal.select.SelectorCounters;
 public final class SelectorMetrics implements SelectorMXBean {
     private static final AtomicLong IDS = new AtomicLong();
     private static final System.Logger LOG = System.getLogger("io.edgedrain");
+    /** The selectors exported and not yet closed: what JFR's periodic event walks. */
+    private static final Set<SelectorMetrics> OPEN = ConcurrentHashMap.newKeySet();
+
+    private final long id = IDS.incrementAndGet();
 
     private final EdgeSelector selector;
     private final SelectorCounters counters;
@@ -42,9 +53,12 @@ public final class SelectorMetrics implements SelectorMXBean {
     public static void export(EdgeSelector selector) {
         SelectorMetrics metrics = new SelectorMetrics(selector);
         selector.onDeregistered(metrics::retire);
+        OPEN.add(metrics);
+        selector.onClose(() -> OPEN.remove(metrics));
+        DrainEvents.selectorExported();
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            ObjectName name = new ObjectName("io.edgedrain:type=Selector,id=" + IDS.incrementAndGet());
+            ObjectName name = new ObjectName("io.edgedrain:type=Selector,id=" + metrics.id);
             server.registerMBean(metrics, name);
             selector.onClose(() -> {
                 try {
@@ -56,6 +70,31 @@ public final class SelectorMetrics implements SelectorMXBean {
         } catch (JMException | RuntimeException e) {
             LOG.log(Level.DEBUG, "EdgeDrain selector metrics are not exported to JMX", e);
         }
+    }
+
+    /** The selectors exported and still open. */
+    static Collection<SelectorMetrics> open() {
+        return OPEN;
+    }
+
+    /** The number in this selector's MBean name. */
+    long id() {
+        return id;
+    }
+
+    /** The EdgeDrain datagram channels registered with this selector now. */
+    List<AbstractEdgeDatagramChannel> datagramChannels() {
+        List<AbstractEdgeDatagramChannel> channels = new ArrayList<>();
+        try {
+            for (SelectionKey key : selector.keys()) {
+                if (key.channel() instanceof AbstractEdgeDatagramChannel) {
+                    channels.add((AbstractEdgeDatagramChannel) key.channel());
+                }
+            }
+        } catch (ClosedSelectorException | ConcurrentModificationException e) {
+            // closed meanwhile (its channels are retired), or a registration raced this walk: none this time
+        }
+        return channels;
     }
 
     private synchronized void retire(EdgeChannel channel) {
@@ -144,5 +183,24 @@ public final class SelectorMetrics implements SelectorMXBean {
     @Override
     public long getQueuedAtCloseBytes() {
         return sum(DatagramCounters::queuedAtCloseBytes, retiredQueuedBytes);
+    }
+
+    @Override
+    public DatagramChannelStats[] getDatagramChannels() {
+        List<AbstractEdgeDatagramChannel> channels = datagramChannels();
+        DatagramChannelStats[] stats = new DatagramChannelStats[channels.size()];
+        for (int i = 0; i < stats.length; i++) {
+            AbstractEdgeDatagramChannel channel = channels.get(i);
+            DatagramCounters c = channel.counters();
+            stats[i] = new DatagramChannelStats(addressText(channel), c.datagramsReceived(), c.bytesReceived(),
+                    c.recvmmsgCalls(), c.eagains(), c.kernelDrops());
+        }
+        return stats;
+    }
+
+    /** A channel's local address for reports ("unbound" before it has one). */
+    static String addressText(AbstractEdgeDatagramChannel channel) {
+        java.net.SocketAddress address = channel.boundAddress();
+        return address == null ? "unbound" : address.toString();
     }
 }

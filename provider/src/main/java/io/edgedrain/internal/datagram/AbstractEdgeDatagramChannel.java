@@ -16,6 +16,7 @@ import io.edgedrain.internal.nativeio.NativeMemory;
 import io.edgedrain.internal.select.EdgeChannel;
 import io.edgedrain.internal.select.Readiness;
 import io.edgedrain.internal.select.SendCounter;
+import io.edgedrain.metrics.DrainEvents;
 
 /**
  * What every EdgeDrain datagram channel shares, whatever its address family: the non-blocking data
@@ -118,6 +119,9 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
     boolean fullSocketSignalsWritable(SocketAddress destination) {
         return true;
     }
+
+    /** The local address for reports, also while closing (when getLocalAddress() throws); null if unbound. */
+    public abstract SocketAddress boundAddress();
 
     /** The exception a failed receive reports for {@code errno}. */
     abstract IOException receiveError(int errno);
@@ -517,6 +521,7 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         }
         counters.queuedAtCloseDatagrams = discarded[0];
         counters.queuedAtCloseBytes = discarded[1];
+        DrainEvents.closedWithQueue(this, discarded[0], discarded[1]); // a JFR event if anything was queued
     }
 
     /**

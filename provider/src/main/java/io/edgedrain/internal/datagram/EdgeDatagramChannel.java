@@ -524,6 +524,15 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
         }
     }
 
+    @Override
+    public SocketAddress boundAddress() {
+        try {
+            return jdk.getLocalAddress(); // the JDK's channel closes after this one's close has counted
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     // ---- mode and close
 
     /** Makes the selector fd before the channel first becomes non-blocking (under the JDK's regLock). */

@@ -209,6 +209,11 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
         return local;
     }
 
+    @Override
+    public SocketAddress boundAddress() {
+        return local;
+    }
+
     private UnixDomainSocketAddress name(boolean peer) throws IOException {
         byte[] out = new byte[Native.SUN_PATH_SIZE];
         int n;

@@ -8,6 +8,8 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.function.Consumer;
 
+import io.edgedrain.metrics.DrainEvents;
+
 /**
  * The selected-key set, as the application sees it: keys may be removed but not added (the
  * selector adds them through {@link #select}). Membership lives in the key ({@link EdgeKey#selectedSlot}),
@@ -197,6 +199,9 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
         }
         Arrays.fill(candidates, kept, count, null);
         candidateCount = kept;
+        if (!presented) {
+            DrainEvents.passEnded(counters); // the pass ends here: a JFR event if it re-presented keys
+        }
         return presented;
     }
 

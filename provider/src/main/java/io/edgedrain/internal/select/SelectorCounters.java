@@ -31,6 +31,9 @@ public final class SelectorCounters {
     private volatile long epollWaits;
     private volatile long representations;
     private volatile long budgetExhaustions;
+    /** What the pass-end reports (io.edgedrain.metrics.DrainEvents) have covered; same single writer. */
+    private long reportedRepresentations;
+    private long reportedBudgetExhaustions;
 
     void countSelection() {
         SELECTIONS.setRelease(this, selections + 1);
@@ -66,6 +69,20 @@ public final class SelectorCounters {
     /** Passes ended by the drain budget with a key still not drained (it is selected next time). */
     public long budgetExhaustions() {
         return budgetExhaustions;
+    }
+
+    /** Re-presentations since the last call (a pass's own, when called at every pass end). */
+    public long takeUnreportedRepresentations() {
+        long unreported = representations - reportedRepresentations;
+        reportedRepresentations += unreported;
+        return unreported;
+    }
+
+    /** Budget exhaustions since the last call. */
+    public long takeUnreportedBudgetExhaustions() {
+        long unreported = budgetExhaustions - reportedBudgetExhaustions;
+        reportedBudgetExhaustions += unreported;
+        return unreported;
     }
 
     @Override
