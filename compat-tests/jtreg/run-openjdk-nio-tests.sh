@@ -177,7 +177,13 @@ jtreg_run() {
   rm -rf "${dir:?}" && mkdir -p "$dir"
   "$JTREG" "${common[@]}" "${extra[@]}" -w:"$dir/work" -r:"$dir/report" "${opts[@]}" "${args[@]}" </dev/null >"$dir/jtreg.log" 2>&1
   local status=$?
-  [ -f "$dir/report/text/summary.txt" ] || { tail -20 "$dir/jtreg.log" >&2; die "jtreg wrote no summary in $dir"; }
+  if [ ! -f "$dir/report/text/summary.txt" ]; then
+    tail -20 "$dir/jtreg.log" >&2
+    # a sparse checkout's TEST.groups names folders it left out, and jtreg then refuses to start
+    grep -q "groups are invalid" "$dir/jtreg.log" \
+      && die "jtreg refuses $suite/TEST.groups (it names tests not checked out): empty it (: > $suite/TEST.groups)"
+    die "jtreg wrote no summary in $dir"
+  fi
   return $status
 }
 
