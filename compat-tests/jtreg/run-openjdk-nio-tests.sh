@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs an OpenJDK source checkout's own NIO tests (test/jdk/java/nio/channels/...) twice with jtreg:
 # once on the JDK's default SelectorProvider, once with EdgeDrain installed in every test JVM; then
-# prints both pass counts and every test whose outcome differs.
+# prints a per-folder table of both pass counts and every test whose outcome differs.
 #
-#   JDK_SRC=~/src/jdk compat-tests/jtreg/run-openjdk-nio-tests.sh [folder ...]
+#   JDK_SRC=~/src/jdk compat-tests/jtreg/run-openjdk-nio-tests.sh [folder-or-file ...]
 #
-# folders (under test/jdk/java/nio/channels): default Selector SelectionKey DatagramChannel Pipe spi
+# folders and files (under test/jdk/java/nio/channels): default every one that holds selectable
+# channels' tests: Selector SelectionKey DatagramChannel Pipe spi etc SocketChannel
+# ServerSocketChannel AsyncCloseAndInterrupt.java ConfigureBlocking.java
 #
 # Environment:
 #   JDK_SRC       (required) an OpenJDK source checkout: $JDK_SRC/test/jdk/TEST.ROOT must exist. Use the
@@ -27,8 +29,16 @@
 #   PROBLEM_LIST  tests left out of both runs: default compat-tests/jtreg/ProblemList-edgedrain.txt
 #                 (tests of the JDK's internals that no installed provider can pass); empty: none
 #   JTREG_OPTS    further jtreg options for both runs (e.g. "-exclude:my-problem-list.txt")
+#   RUNS          which runs to make: "jdk edgedrain" (default); "edgedrain" compares with the JDK's run
+#                 kept in JDK_RESULTS (default $OUT/jdk), made earlier on the same TEST_JDK and tests:
+#                 the JDK's own provider does not change with EdgeDrain's route or code
+#   JDK_RESULTS   with RUNS=edgedrain: the directory of that earlier 'jdk' run
 #   RECHECK       each test whose outcome differs runs again alone this many times on each provider,
 #                 to tell a flaky test from a real difference: default 2; 0 skips it
+#
+# The table counts jtreg test ids (a file with several @test blocks has several) and, from each
+# test's .jtr, its @run actions: jtreg stops a test at its first failing @run, so a failed test's
+# later @run variants count as declared but not passed.
 #
 # Exit status: 0 both runs ended with the same outcome for every test, 1 some outcome differs,
 # 2 usage or set-up problem (nothing run).
@@ -87,7 +97,8 @@ case "$ROUTE" in
 esac
 
 folders=("$@")
-[ ${#folders[@]} -gt 0 ] || folders=(Selector SelectionKey DatagramChannel Pipe spi)
+[ ${#folders[@]} -gt 0 ] || folders=(Selector SelectionKey DatagramChannel Pipe spi etc SocketChannel
+                                     ServerSocketChannel AsyncCloseAndInterrupt.java ConfigureBlocking.java)
 tests=()
 for f in "${folders[@]}"; do
   if [ -e "$suite/java/nio/channels/$f" ]; then
@@ -101,6 +112,17 @@ done
 OUT="${OUT:-$repo/compat-tests/target/openjdk-nio}"
 mkdir -p "$OUT" || die "cannot create $OUT"
 OUT="$(cd "$OUT" && pwd)"
+
+RUNS="${RUNS:-jdk edgedrain}"
+case "$RUNS" in
+  "jdk edgedrain") jdk_results="$OUT/jdk" ;;
+  edgedrain)
+    jdk_results="${JDK_RESULTS:-$OUT/jdk}"
+    [ -f "$jdk_results/report/text/summary.txt" ] \
+      || die "RUNS=edgedrain needs an earlier 'jdk' run: no $jdk_results/report/text/summary.txt (set JDK_RESULTS)"
+    ;;
+  *) die "RUNS must be \"jdk edgedrain\" or edgedrain, not $RUNS" ;;
+esac
 
 # ---- EdgeDrain must really be active in a JVM started with these options (no silent fallback)
 probe_dir="$OUT/probe"
@@ -132,6 +154,7 @@ echo "   test JDK: $TEST_JDK ($jdk_version)"
 echo "   jtreg:    $JTREG ($("$JTREG" -version 2>/dev/null | head -1))"
 echo "   EdgeDrain route: $ROUTE (${probe_opts[*]}); probe: $probe"
 echo "   output:   $OUT"
+[ "$RUNS" = edgedrain ] && echo "   JDK's provider: the earlier run in $jdk_results ($(cat "$jdk_results/test-jdk.txt" 2>/dev/null || echo "JDK unknown"))"
 
 # ---- the two runs, one after the other, with the same jtreg options apart from EdgeDrain's
 common=("-jdk:$TEST_JDK" "-dir:$suite" "-${JTREG_MODE:-agentvm}" "-conc:${JTREG_CONC:-1}"
@@ -154,7 +177,13 @@ jtreg_run() {
   rm -rf "${dir:?}" && mkdir -p "$dir"
   "$JTREG" "${common[@]}" "${extra[@]}" -w:"$dir/work" -r:"$dir/report" "${opts[@]}" "${args[@]}" </dev/null >"$dir/jtreg.log" 2>&1
   local status=$?
-  [ -f "$dir/report/text/summary.txt" ] || { tail -20 "$dir/jtreg.log" >&2; die "jtreg wrote no summary in $dir"; }
+  if [ ! -f "$dir/report/text/summary.txt" ]; then
+    tail -20 "$dir/jtreg.log" >&2
+    # a sparse checkout's TEST.groups names folders it left out, and jtreg then refuses to start
+    grep -q "groups are invalid" "$dir/jtreg.log" \
+      && die "jtreg refuses $suite/TEST.groups (it names tests not checked out): empty it (: > $suite/TEST.groups)"
+    die "jtreg wrote no summary in $dir"
+  fi
   return $status
 }
 
@@ -164,9 +193,12 @@ run() { # name, extra jtreg options...
   echo "== run '$name' ..."
   jtreg_run "$OUT/$name" "${tests[@]}" -- "$@"
   echo "   jtreg exit status $? after $((SECONDS - start)) s; log $OUT/$name/jtreg.log"
+  echo "$jdk_version" > "$OUT/$name/test-jdk.txt"
 }
 
-run jdk
+if [ "$RUNS" != edgedrain ]; then
+  run jdk
+fi
 run edgedrain "${edge_opts[@]}"
 
 # ---- compare: summary.txt has one line per test: "<test>  <Passed.|Failed.|Error.> <reason>"
@@ -175,20 +207,52 @@ counts() {
          printf "%d passed, %d failed, %d error of %d", n["Passed."], n["Failed."], n["Error."], t }' "$1"
 }
 echo
-echo "JDK's provider: $(counts "$OUT/jdk/report/text/summary.txt")"
+echo "JDK's provider: $(counts "$jdk_results/report/text/summary.txt")"
 echo "EdgeDrain:      $(counts "$OUT/edgedrain/report/text/summary.txt")"
+
+# folder_counts DIR: per folder (or top-level file) "folder ids passed runs_declared runs_passed"
+folder_counts() {
+  local dir="$1"
+  { awk '{ print "id", $1, $2 }' "$dir/report/text/summary.txt"
+    # a .jtr's "run=" line lists the test's @run actions; each run action's section ends in "result:"
+    find "$dir/work/java/nio/channels" -name '*.jtr' -exec awk '
+      /^run=/ { print "declared", FILENAME, gsub(/(USER_SPECIFIED|ASSUMED_ACTION) (main|junit|testng|shell|driver)/, "") }
+      /^#section:/ { in_run = ($0 ~ /^#section:(main|junit|testng|shell|driver)$/) }
+      in_run && /^result: Passed/ { print "ran", FILENAME, 1 }' {} +
+  } | awk -v root="$dir/work/" '
+      function folder(path) { if (index(path, root) == 1) path = substr(path, length(root) + 1)
+                              sub(/^java\/nio\/channels\//, "", path)
+                              sub(/\/.*/, "", path); sub(/(_id[0-9]+)?\.jtr$/, ".java", path)
+                              sub(/#.*/, "", path); return path }
+      $1 == "id"       { f = folder($2); ids[f]++; if ($3 == "Passed.") passed[f]++ }
+      $1 == "declared" { declared[folder($2)] += $3 }
+      $1 == "ran"      { ran[folder($2)] += $3 }
+      END { for (f in ids) printf "%s %d %d %d %d\n", f, ids[f], passed[f], declared[f], ran[f] }' |
+    LC_ALL=C sort
+}
+table="$OUT/table.md"
+LC_ALL=C join -a 1 -e 0 -o '0,1.2,1.3,1.4,1.5,2.3,2.5' \
+    <(folder_counts "$jdk_results") <(folder_counts "$OUT/edgedrain") |
+  awk -v jdk="$jdk_version" -v route="$ROUTE" '
+    BEGIN { print "| folder | test ids | JDK passed | EdgeDrain passed | @run actions | passed on JDK | passed on EdgeDrain |"
+            print "| --- | ---: | ---: | ---: | ---: | ---: | ---: |" }
+    { printf "| %s | %d | %d | %d | %d | %d | %d |\n", $1, $2, $3, $6, $4, $5, $7
+      for (i = 2; i <= 7; i++) t[i] += $i }
+    END { printf "| **all** | %d | %d | %d | %d | %d | %d |\n", t[2], t[3], t[6], t[4], t[5], t[7] }' > "$table"
+echo "Per folder ($jdk_version, EdgeDrain by route $ROUTE; also in $table):"
+cat "$table"
 
 diffs="$OUT/differences.txt"
 awk 'FNR == NR { jdk[$1] = $2; next }
      { seen[$1] = 1; a = ($1 in jdk) ? jdk[$1] : "(not run)"
        if (a != $2) printf "  %-70s JDK %-10s EdgeDrain %s\n", $1, a, $2 }
      END { for (t in jdk) if (!(t in seen)) printf "  %-70s JDK %-10s EdgeDrain %s\n", t, jdk[t], "(not run)" }' \
-    "$OUT/jdk/report/text/summary.txt" "$OUT/edgedrain/report/text/summary.txt" | sort > "$diffs"
+    "$jdk_results/report/text/summary.txt" "$OUT/edgedrain/report/text/summary.txt" | sort > "$diffs"
 if [ ! -s "$diffs" ]; then
   echo "No test's outcome differs."
   exit 0
 fi
-echo "Outcomes that differ ($(wc -l < "$diffs")); details in $OUT/<jdk|edgedrain>/work/<test>.jtr:"
+echo "Outcomes that differ ($(wc -l < "$diffs")); details in $jdk_results/work/<test>.jtr and $OUT/edgedrain/work/<test>.jtr:"
 cat "$diffs"
 
 # ---- each differing test again, alone, RECHECK times on each provider: a difference that does not
