@@ -61,8 +61,10 @@ public final class PacedMain {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    private static final String[] PROVIDERS = {Providers.JDK, Providers.EDGEDRAIN};
-    private static final String[] LOOPS = {"legacy", "drain"};
+    /** Both by default; one of them (-Dpaced.providers=edgedrain, say) to profile it alone. */
+    private static final String[] PROVIDERS =
+            System.getProperty("paced.providers", Providers.JDK + "," + Providers.EDGEDRAIN).split(",");
+    private static final String[] LOOPS = System.getProperty("paced.loops", "legacy,drain").split(",");
 
     /** What one measured window saw. */
     static final class Run {
@@ -122,10 +124,11 @@ public final class PacedMain {
         boolean quick = Arrays.asList(args).contains("--quick");
         int repetitions = quick ? 1 : Integer.getInteger("paced.runs", 3);
         double warmSeconds = quick ? 0.5 : 1.5;
-        double measureSeconds = quick ? 1.5 : 4.5;
+        double measureSeconds = quick ? 1.5 : Double.parseDouble(System.getProperty("paced.seconds", "4.5"));
         int[] loads = Arrays.stream(System.getProperty("paced.loads", "20000,100000,200000").split(","))
                 .mapToInt(Integer::parseInt).toArray();
-        int[] payloads = {64, 1400};
+        int[] payloads = Arrays.stream(System.getProperty("paced.payloads", "64,1400").split(","))
+                .mapToInt(Integer::parseInt).toArray();
         Files.createDirectories(out);
 
         System.err.println(Affinity.pinCurrentThread(0));

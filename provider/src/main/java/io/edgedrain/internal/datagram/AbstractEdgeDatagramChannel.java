@@ -163,7 +163,23 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
             readiness.clear(snapshot, SelectionKey.OP_READ);
             return false;
         }
-        throw receiveError(-n);
+        IOException error = receiveError(-n);
+        clearReadUnlessReadable(snapshot);
+        throw error;
+    }
+
+    /**
+     * A receive failed with a socket error (a connected channel's ICMP port unreachable), which
+     * the kernel has now consumed. Its edge set OP_READ, and no EAGAIN will clear it: so look at the
+     * socket's level once, as the JDK's level-triggered selector would, and clear OP_READ unless
+     * datagrams (or another error) are waiting. Otherwise the next selection would present the key
+     * for an error already reported. An edge since {@code snapshot} keeps the bit.
+     */
+    private void clearReadUnlessReadable(long snapshot) {
+        int revents = Native.poll(fd, Native.POLLIN, 0);
+        if (revents == 0) {
+            readiness.clear(snapshot, SelectionKey.OP_READ);
+        } // readable, in error, or closed (POLLNVAL, or poll failed): the next receive tells
     }
 
     /** The non-blocking receive: the next datagram into {@code dst}, its sender; null when drained. */

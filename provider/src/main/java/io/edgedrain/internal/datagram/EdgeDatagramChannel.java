@@ -32,6 +32,7 @@ import java.util.Set;
 import io.edgedrain.internal.jdk.JdkInternals;
 import io.edgedrain.internal.nativeio.Native;
 import io.edgedrain.internal.select.Readiness;
+import io.edgedrain.internal.select.SendCounter;
 
 /**
  * EdgeDrain's {@link DatagramChannel} for IPv4 and IPv6. The JDK's own channel underneath does
@@ -365,7 +366,7 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
         writeLock.lock();
         try {
             if (isBlocking()) {
-                return interruptible(() -> jdk.send(src, target));
+                return sent(interruptible(() -> jdk.send(src, target)));
             }
             ensureOpen();
             InetSocketAddress peer = remote;
@@ -391,7 +392,7 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
         writeLock.lock();
         try {
             if (isBlocking()) {
-                return interruptible(() -> jdk.write(src));
+                return sent(interruptible(() -> jdk.write(src)));
             }
             ensureOpen();
             if (remote == null) {
@@ -409,7 +410,7 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
         writeLock.lock();
         try {
             if (isBlocking()) {
-                return interruptible(() -> jdk.write(srcs, offset, length));
+                return sent(interruptible(() -> jdk.write(srcs, offset, length)));
             }
             ensureOpen();
             if (remote == null) {
@@ -494,6 +495,12 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
     }
 
     /** The JDK's channel closes itself when a blocked thread is interrupted: close this one too. */
+    /** A blocking send's result (it always sends a datagram, maybe empty), counted as EdgeDrain's own are. */
+    private static <T> T sent(T result) {
+        SendCounter.sent();
+        return result;
+    }
+
     private <T> T interruptible(Blocking<T> operation) throws IOException {
         try {
             return operation.run();

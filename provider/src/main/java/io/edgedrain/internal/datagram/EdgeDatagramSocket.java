@@ -22,6 +22,8 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.Set;
 
+import io.edgedrain.internal.select.SendCounter;
+
 /**
  * The socket adaptor of an {@link EdgeDatagramChannel}: a {@link MulticastSocket}, as the JDK's
  * adaptor is since JDK 17, and {@code channel.socket().getChannel() == channel}. Every public
@@ -145,6 +147,7 @@ final class EdgeDatagramSocket extends MulticastSocket {
         checkBlockingForSend(p);
         try {
             jdk.send(p);
+            SendCounter.sent();
         } finally {
             channel.adaptorSawClose();
         }
@@ -161,6 +164,7 @@ final class EdgeDatagramSocket extends MulticastSocket {
         checkBlockingForSend(p); // the JDK restores the TTL after the failed send: no change either way
         try {
             jdk.send(p, ttl);
+            SendCounter.sent();
         } finally {
             channel.adaptorSawClose();
         }

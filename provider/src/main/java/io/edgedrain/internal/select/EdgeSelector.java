@@ -289,7 +289,7 @@ public final class EdgeSelector extends AbstractSelector {
         for (int i = 0; i < n; i++) { // n < 0 (EINTR): nothing collected, the next selection sees it
             int offset = i * eventSize;
             int fd = events.getInt(offset + eventDataOffset);
-            EdgeKey key = fd != wakeupFd && fd < keysByFd.length ? keysByFd[fd] : null;
+            EdgeKey key = fd != wakeupFd ? keysByFd.get(fd) : null;
             if (key != null && key.isValid() && key.edgeTriggered()) {
                 Readiness readiness = key.edgeChannel.readiness();
                 boolean wasReadable = (readiness.ops() & SelectionKey.OP_READ) != 0;

@@ -3,8 +3,8 @@ package io.edgedrain.internal.select;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Datagrams sent by EdgeDrain's channels through EdgeDrain's own send path (every non-blocking
- * send, and every AF_UNIX send), in the whole process. A drain pass looks for edges
+ * Datagrams sent by EdgeDrain's datagram channels (UDP and AF_UNIX, either mode, the socket
+ * adaptor's sends too), in the whole process. A drain pass looks for edges
  * before it ends only if this count moved during it ({@link SelectedKeySet#endOfPass}): a send is
  * how a pass makes a key it already drained readable again (the seed's single-loop program), and
  * a receive-only loop then pays no extra system call. A LongAdder, so that threads sending at once
