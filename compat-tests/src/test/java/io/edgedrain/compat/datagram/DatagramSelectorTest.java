@@ -29,16 +29,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DatagramSelectorTest {
 
-    /** Selects until something is selected or the wait ends; returns select()'s last result. */
-    private static int selectSome(Selector selector) throws Exception {
-        long deadline = System.currentTimeMillis() + Udp.WAIT_MILLIS;
-        int n = 0;
-        while (n == 0 && System.currentTimeMillis() < deadline) {
-            n = selector.select(500);
-        }
-        return n;
-    }
-
     @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
     void readableWhenDatagramArrives(SelectorProvider provider) throws Exception {
         try (Selector selector = provider.openSelector();
@@ -49,7 +39,7 @@ class DatagramSelectorTest {
             assertEquals(0, selector.selectNow());
             assertTrue(selector.selectedKeys().isEmpty());
             Udp.send(peer, new byte[] {1, 2}, dc.getLocalAddress());
-            assertEquals(1, selectSome(selector));
+            assertEquals(1, Udp.selectSome(selector));
             assertTrue(selector.selectedKeys().contains(key));
             assertTrue(key.isReadable());
             assertEquals(SelectionKey.OP_READ, key.readyOps());
@@ -93,7 +83,7 @@ class DatagramSelectorTest {
              DatagramChannel dc = Udp.bound4(provider)) {
             dc.configureBlocking(false);
             SelectionKey key = dc.register(selector, SelectionKey.OP_WRITE);
-            assertEquals(1, selectSome(selector));
+            assertEquals(1, Udp.selectSome(selector));
             assertTrue(key.isWritable());
             assertEquals(SelectionKey.OP_WRITE, key.readyOps());
             selector.selectedKeys().clear();
@@ -132,7 +122,7 @@ class DatagramSelectorTest {
             for (int i = 0; i < 3; i++) {
                 Udp.send(peer, new byte[] {(byte) i}, dc.getLocalAddress());
             }
-            assertEquals(1, selectSome(selector));
+            assertEquals(1, Udp.selectSome(selector));
             for (int i = 0; i < 3; i++) {
                 selector.selectedKeys().clear();
                 assertEquals(1, selector.selectNow(), "datagram " + i + " still queued");
@@ -160,7 +150,7 @@ class DatagramSelectorTest {
             dc.configureBlocking(false);
             SelectionKey key = dc.register(selector, SelectionKey.OP_READ);
             Udp.send(peer, new byte[] {1}, dc.getLocalAddress());
-            assertEquals(1, selectSome(selector));
+            assertEquals(1, Udp.selectSome(selector));
             for (int i = 0; i < 5; i++) {
                 selector.selectedKeys().clear();
                 assertEquals(1, selector.select(Udp.WAIT_MILLIS));
@@ -221,7 +211,7 @@ class DatagramSelectorTest {
             for (int i = 0; i < 3; i++) {
                 Udp.send(peer, new byte[] {(byte) i}, dc.getLocalAddress());
             }
-            assertEquals(1, selectSome(selector));
+            assertEquals(1, Udp.selectSome(selector));
             key.cancel();
             selector.selectNow();
             assertArrayEquals(new byte[] {0}, Udp.receiveBytes(dc, 8));
@@ -243,7 +233,7 @@ class DatagramSelectorTest {
             for (int i = 0; i < 3; i++) {
                 Udp.send(peer, new byte[] {(byte) i}, dc.getLocalAddress());
             }
-            assertEquals(1, selectSome(first));
+            assertEquals(1, Udp.selectSome(first));
             assertArrayEquals(new byte[] {0}, Udp.receiveBytes(dc, 8));
             SelectionKey key = dc.register(second, SelectionKey.OP_READ);
             assertEquals(1, second.selectNow());
@@ -288,7 +278,7 @@ class DatagramSelectorTest {
             Thread.sleep(20);
             assertEquals(0, selector.selectNow());
             Udp.send(peer, new byte[] {1, 2, 3}, dc.getLocalAddress());
-            assertEquals(1, selectSome(selector));
+            assertEquals(1, Udp.selectSome(selector));
             assertTrue(key.isReadable());
             ByteBuffer buf = ByteBuffer.allocate(8);
             assertEquals(3, dc.read(buf));
@@ -355,7 +345,7 @@ class DatagramSelectorTest {
             dc.configureBlocking(false);
             SelectionKey key = dc.register(selector, SelectionKey.OP_READ);
             Udp.send(peer, new byte[] {1}, local);
-            assertEquals(1, selectSome(selector));
+            assertEquals(1, Udp.selectSome(selector));
             dc.close();
             assertTrue(selector.selectedKeys().contains(key), "still in the selected set until removed");
             selector.selectNow();
@@ -417,7 +407,7 @@ class DatagramSelectorTest {
             for (int i = 0; i < 3; i++) {
                 Udp.send(peer, new byte[] {(byte) i}, dc.getLocalAddress());
             }
-            assertEquals(1, selectSome(selector));
+            assertEquals(1, Udp.selectSome(selector));
             assertArrayEquals(new byte[] {0}, Udp.receiveBytes(dc, 8));
             key.cancel();
             selector.selectNow();
@@ -428,7 +418,7 @@ class DatagramSelectorTest {
             dc.configureBlocking(false);
             SelectionKey again = dc.register(selector, SelectionKey.OP_READ);
             Udp.send(peer, new byte[] {3}, dc.getLocalAddress());
-            assertEquals(1, selectSome(selector));
+            assertEquals(1, Udp.selectSome(selector));
             assertTrue(again.isReadable());
         }
     }
@@ -444,8 +434,8 @@ class DatagramSelectorTest {
             dc.register(first, SelectionKey.OP_READ);
             dc.register(second, SelectionKey.OP_READ);
             Udp.send(peer, new byte[] {1}, dc.getLocalAddress());
-            assertEquals(1, selectSome(first));
-            assertEquals(1, selectSome(second));
+            assertEquals(1, Udp.selectSome(first));
+            assertEquals(1, Udp.selectSome(second));
             assertArrayEquals(new byte[] {1}, Udp.receiveBytes(dc, 8));
             assertNull(dc.receive(ByteBuffer.allocate(8)));
             first.selectedKeys().clear();
@@ -465,7 +455,7 @@ class DatagramSelectorTest {
             SelectionKey key = dc.register(selector, SelectionKey.OP_READ);
             for (int round = 0; round < 20; round++) {
                 Udp.send(peer, new byte[] {(byte) round}, dc.getLocalAddress());
-                assertEquals(1, selectSome(selector), "round " + round);
+                assertEquals(1, Udp.selectSome(selector), "round " + round);
                 assertTrue(key.isReadable());
                 assertArrayEquals(new byte[] {(byte) round}, Udp.receiveBytes(dc, 8));
                 assertNull(dc.receive(ByteBuffer.allocate(8)));

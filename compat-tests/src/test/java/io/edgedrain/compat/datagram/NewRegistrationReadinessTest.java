@@ -23,16 +23,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class NewRegistrationReadinessTest {
 
-    /** Selects until something is selected or the wait ends; returns select()'s last result. */
-    private static int selectSome(Selector selector) throws Exception {
-        long deadline = System.currentTimeMillis() + Udp.WAIT_MILLIS;
-        int n = 0;
-        while (n == 0 && System.currentTimeMillis() < deadline) {
-            n = selector.select(500);
-        }
-        return n;
-    }
-
     /** Registers dc with a selector, lets a datagram from peer make it readable there, then leaves it. */
     private static void readableUnderAFirstSelector(SelectorProvider provider, DatagramChannel dc, DatagramChannel peer)
             throws Exception {
@@ -40,7 +30,7 @@ class NewRegistrationReadinessTest {
             dc.configureBlocking(false);
             SelectionKey key = dc.register(first, SelectionKey.OP_READ);
             Udp.send(peer, new byte[] {1}, dc.getLocalAddress());
-            assertEquals(1, selectSome(first));
+            assertEquals(1, Udp.selectSome(first));
             assertTrue(key.isReadable());
         }
     }
@@ -75,7 +65,7 @@ class NewRegistrationReadinessTest {
             Udp.send(peer, new byte[] {2}, dc.getLocalAddress());
             dc.configureBlocking(false);
             SelectionKey key = dc.register(second, SelectionKey.OP_READ);
-            assertEquals(1, selectSome(second));
+            assertEquals(1, Udp.selectSome(second));
             assertTrue(key.isReadable());
             assertNotNull(dc.receive(ByteBuffer.allocate(8)));
             assertNull(dc.receive(ByteBuffer.allocate(8)));
@@ -94,7 +84,7 @@ class NewRegistrationReadinessTest {
                 for (byte i = 0; i < 3; i++) {
                     Udp.send(peer, new byte[] {i}, dc.getLocalAddress());
                 }
-                assertEquals(1, selectSome(first));
+                assertEquals(1, Udp.selectSome(first));
                 Thread.sleep(100); // loopback has delivered the other two by now
                 assertNotNull(dc.receive(ByteBuffer.allocate(8)));
             }
@@ -117,7 +107,7 @@ class NewRegistrationReadinessTest {
             dc.configureBlocking(false);
             SelectionKey firstKey = dc.register(first, SelectionKey.OP_READ);
             Udp.send(peer, new byte[] {1}, dc.getLocalAddress());
-            assertEquals(1, selectSome(first));
+            assertEquals(1, Udp.selectSome(first));
             first.selectedKeys().clear();
             SelectionKey secondKey = dc.register(second, SelectionKey.OP_READ);
             assertEquals(1, second.selectNow());

@@ -30,16 +30,6 @@ class PortUnreachableReadinessTest {
         }
     }
 
-    /** Selects until the key is selected or the wait ends. */
-    private static int selectSome(Selector selector) throws Exception {
-        long deadline = System.currentTimeMillis() + Udp.WAIT_MILLIS;
-        int n = 0;
-        while (n == 0 && System.currentTimeMillis() < deadline) {
-            n = selector.select(500);
-        }
-        return n;
-    }
-
     @ParameterizedTest @MethodSource("io.edgedrain.compat.Providers#both")
     void theReportedErrorLeavesNoReadiness(SelectorProvider provider) throws Exception {
         InetSocketAddress refuser = refuser(provider);
@@ -49,7 +39,7 @@ class PortUnreachableReadinessTest {
             SelectionKey key = dc.register(selector, SelectionKey.OP_READ);
             dc.connect(refuser);
             dc.send(ByteBuffer.wrap(new byte[] {1}), refuser);
-            assertEquals(1, selectSome(selector), "the port unreachable makes the channel selectable");
+            assertEquals(1, Udp.selectSome(selector), "the port unreachable makes the channel selectable");
             assertTrue(key.isReadable());
             selector.selectedKeys().clear();
             assertThrows(PortUnreachableException.class, () -> dc.read(ByteBuffer.allocate(8)));
@@ -75,13 +65,13 @@ class PortUnreachableReadinessTest {
             SelectionKey key = dc.register(selector, SelectionKey.OP_READ);
             dc.connect(refuser);
             dc.send(ByteBuffer.wrap(new byte[] {1}), refuser);
-            assertEquals(1, selectSome(selector));
+            assertEquals(1, Udp.selectSome(selector));
             selector.selectedKeys().clear();
             assertThrows(PortUnreachableException.class, () -> dc.read(ByteBuffer.allocate(8)));
             dc.disconnect();
 
             Udp.send(peer, new byte[] {3}, Udp.local(dc));
-            assertEquals(1, selectSome(selector), "a datagram after the error is selected");
+            assertEquals(1, Udp.selectSome(selector), "a datagram after the error is selected");
             assertTrue(key.isReadable());
             ByteBuffer dst = ByteBuffer.allocate(8);
             assertEquals(Udp.local(peer), dc.receive(dst));

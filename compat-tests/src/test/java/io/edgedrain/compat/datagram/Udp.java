@@ -16,6 +16,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.Selector;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,6 +36,16 @@ final class Udp {
 
     /** How long a test waits for something that loopback delivers at once. */
     static final long WAIT_MILLIS = 10_000;
+
+    /** Selects until something is selected or {@link #WAIT_MILLIS} ends; returns select()'s last result. */
+    static int selectSome(Selector selector) throws IOException {
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        int n = 0;
+        while (n == 0 && System.currentTimeMillis() < deadline) {
+            n = selector.select(500);
+        }
+        return n;
+    }
 
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "udp-test-watchdog");

@@ -13,9 +13,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import io.edgedrain.compat.VirtualThreads;
 
 /**
  * Virtual threads blocked in {@code select()} must leave their carriers to other virtual threads
@@ -24,33 +25,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class VirtualThreadSelectTest {
 
-    /** Starts {@code body} in a new virtual thread (reflection: compiled for JDK 17). */
-    static Thread startVirtual(Runnable body) throws Exception {
-        Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-        return (Thread) Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class).invoke(builder, body);
-    }
-
-    static void assumeVirtualThreads() {
-        boolean available;
-        try {
-            Thread.class.getMethod("ofVirtual");
-            available = true;
-        } catch (NoSuchMethodException e) {
-            available = false;
-        }
-        Assumptions.assumeTrue(available, "no virtual threads before JDK 21");
-    }
-
-    /** More than the virtual-thread scheduler's carriers (one per core by default). */
-    static int moreThanCarriers() {
-        return Math.max(8, 2 * Runtime.getRuntime().availableProcessors() + 2);
-    }
-
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void moreSelectingVirtualThreadsThanCarriersAllEnterAndAVirtualWakerRuns(SelectorProvider provider) throws Exception {
-        assumeVirtualThreads();
-        int count = moreThanCarriers();
+        VirtualThreads.assumeAvailable();
+        int count = VirtualThreads.moreThanCarriers();
         List<Selector> selectors = new ArrayList<>();
         List<Pipe> pipes = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
@@ -68,7 +47,7 @@ class VirtualThreadSelectTest {
                 pipe.source().register(selector, SelectionKey.OP_READ);
             }
             for (Selector selector : selectors) {
-                threads.add(startVirtual(() -> {
+                threads.add(VirtualThreads.start(() -> {
                     try {
                         entered.incrementAndGet();
                         if (selector.select() != 0) {
@@ -87,7 +66,7 @@ class VirtualThreadSelectTest {
             }
             int enteredSelect = entered.get();
             Thread.sleep(100); // let those that entered reach their wait
-            threads.add(startVirtual(() -> {
+            threads.add(VirtualThreads.start(() -> {
                 wakerRan.countDown();
                 selectors.forEach(Selector::wakeup);
             }));
@@ -117,11 +96,11 @@ class VirtualThreadSelectTest {
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void aTimedSelectInAVirtualThreadReturnsAfterItsTimeout(SelectorProvider provider) throws Exception {
-        assumeVirtualThreads();
+        VirtualThreads.assumeAvailable();
         try (Selector selector = provider.openSelector()) {
             long[] waited = {-1};
             int[] selected = {-1};
-            Thread t = startVirtual(() -> {
+            Thread t = VirtualThreads.start(() -> {
                 long start = System.nanoTime();
                 try {
                     selected[0] = selector.select(200);
@@ -140,12 +119,12 @@ class VirtualThreadSelectTest {
     @ParameterizedTest
     @MethodSource("io.edgedrain.compat.Providers#both")
     void aVirtualThreadInSelectIsWokenByInterruptAndByClose(SelectorProvider provider) throws Exception {
-        assumeVirtualThreads();
+        VirtualThreads.assumeAvailable();
         for (boolean interrupt : new boolean[] {true, false}) {
             Selector selector = provider.openSelector();
             CountDownLatch entered = new CountDownLatch(1);
             Object[] outcome = {null};
-            Thread t = startVirtual(() -> {
+            Thread t = VirtualThreads.start(() -> {
                 entered.countDown();
                 try {
                     outcome[0] = selector.select();

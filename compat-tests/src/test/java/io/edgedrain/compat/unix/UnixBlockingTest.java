@@ -21,13 +21,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import io.edgedrain.compat.VirtualThreads;
 import io.edgedrain.compat.unix.UnixTesting.Impl;
 
 /**
@@ -135,14 +135,7 @@ class UnixBlockingTest {
     @ParameterizedTest
     @EnumSource(How.class)
     void aBlockedReceiveInAVirtualThread(How how) throws Exception {
-        boolean available;
-        try {
-            Thread.class.getMethod("ofVirtual");
-            available = true;
-        } catch (NoSuchMethodException e) {
-            available = false;
-        }
-        Assumptions.assumeTrue(available, "no virtual threads before JDK 21");
+        VirtualThreads.assumeAvailable();
         DatagramChannel dc = bound("r");
         Outcome outcome = start(() -> dc.receive(ByteBuffer.allocate(16)), false, true);
         awaitBlocked(outcome);

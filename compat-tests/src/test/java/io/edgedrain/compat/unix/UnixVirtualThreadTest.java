@@ -13,11 +13,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.edgedrain.compat.VirtualThreads;
 import io.edgedrain.compat.unix.UnixTesting.Impl;
 
 /**
@@ -31,22 +31,10 @@ class UnixVirtualThreadTest {
     @TempDir
     Path dir;
 
-    private static Thread startVirtual(Runnable body) throws Exception {
-        Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-        return (Thread) Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class).invoke(builder, body);
-    }
-
     @Test
     void blockingReceivesOnMoreVirtualThreadsThanCarriersDoNotStarveAVirtualSender() throws Exception {
-        boolean available;
-        try {
-            Thread.class.getMethod("ofVirtual");
-            available = true;
-        } catch (NoSuchMethodException e) {
-            available = false;
-        }
-        Assumptions.assumeTrue(available, "no virtual threads before JDK 21");
-        int count = Math.max(8, 2 * Runtime.getRuntime().availableProcessors() + 2);
+        VirtualThreads.assumeAvailable();
+        int count = VirtualThreads.moreThanCarriers();
         List<DatagramChannel> channels = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         AtomicInteger entered = new AtomicInteger();
@@ -61,7 +49,7 @@ class UnixVirtualThreadTest {
                 DatagramChannel receiver = Impl.EDGEDRAIN.bound(dir.resolve("r" + i));
                 channels.add(receiver);
                 receivers.add(receiver.getLocalAddress());
-                threads.add(startVirtual(() -> {
+                threads.add(VirtualThreads.start(() -> {
                     try {
                         entered.incrementAndGet();
                         ByteBuffer buf = ByteBuffer.allocate(8);
@@ -81,7 +69,7 @@ class UnixVirtualThreadTest {
             }
             int enteredReceive = entered.get();
             Thread.sleep(100); // let those that entered reach their wait
-            threads.add(startVirtual(() -> {
+            threads.add(VirtualThreads.start(() -> {
                 senderRan.countDown();
                 try {
                     for (SocketAddress to : receivers) {
