@@ -65,6 +65,19 @@ class DatagramCloseWakesTest {
         return Stream.of(Transport.values());
     }
 
+    /**
+     * The random stress runs on EdgeDrain's channels only: the JDK's own UDP channel, registered
+     * with the JDK's selector, once left a worker parked in configureBlocking (waiting for the
+     * channel's read lock) 10 s after close, on JDK 17.0.15 (round 51 of a CI run, 2026-12-07) —
+     * a hang inside the JDK's own channel while registered with a selector, a state EdgeDrain's
+     * channels never put their JDK channel in (selectors register EdgeDrain's fd duplicate), so
+     * the JDK's case would only make the stress flaky. The deterministic cases above run on both.
+     */
+    static Stream<Transport> edgeDrainTransports() {
+        Providers.both();
+        return Stream.of(Transport.EDGEDRAIN_UDP, Transport.EDGEDRAIN_UNIX);
+    }
+
     /** A thread running one blocking operation, and what it threw. */
     private static final class Blocked {
         final Thread thread;
@@ -127,7 +140,7 @@ class DatagramCloseWakesTest {
      * every thread must end (blocked ones with AsynchronousCloseException), round after round, for
      * about two seconds. Only the exceptions these operations may legally throw are accepted.
      */
-    @ParameterizedTest @MethodSource("transports")
+    @ParameterizedTest @MethodSource("edgeDrainTransports")
     void randomOperationsThenCloseLeaveNoThreadBlocked(Transport transport) throws Exception {
         long end = System.nanoTime() + 2_000_000_000L;
         Queue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
