@@ -494,13 +494,13 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
         T run() throws IOException;
     }
 
-    /** The JDK's channel closes itself when a blocked thread is interrupted: close this one too. */
     /** A blocking send's result (it always sends a datagram, maybe empty), counted as EdgeDrain's own are. */
     private static <T> T sent(T result) {
         SendCounter.sent();
         return result;
     }
 
+    /** The JDK's channel closes itself when a blocked thread is interrupted: close this one too. */
     private <T> T interruptible(Blocking<T> operation) throws IOException {
         try {
             return operation.run();
