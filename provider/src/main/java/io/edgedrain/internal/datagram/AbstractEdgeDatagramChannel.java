@@ -8,7 +8,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.spi.SelectorProvider;
-import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.edgedrain.internal.nativeio.Native;
@@ -53,8 +52,8 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
     private NativeMemory sendMemory;
     /** Guarded by writeLock: set at close, when sendMemory is gone for good. */
     private boolean sendMemoryFreed;
-    /** Guarded by writeLock: a gathering write's buffers in use, three ints each (index, position, bytes); reused. */
-    private int[] gathered = new int[0];
+    /** Guarded by writeLock: a gathering write's buffers in use, three ints each (index, position, bytes); reused; null until needed. */
+    private int[] gathered;
     /** Guarded by readLock: the readiness snapshot taken before the ring's last batch. */
     private long batchSnapshot;
     /** Guarded by readLock: {@link SendCounter}'s sum when the ring's last batch began. */
@@ -173,13 +172,14 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
      * the kernel has now consumed. Its edge set OP_READ, and no EAGAIN will clear it: so look at the
      * socket's level once, as the JDK's level-triggered selector would, and clear OP_READ unless
      * datagrams (or another error) are waiting. Otherwise the next selection would present the key
-     * for an error already reported. An edge since {@code snapshot} keeps the bit.
+     * for an error already reported. An edge since {@code snapshot} keeps the bit. The same level
+     * check as a selector makes when a channel joins it (EdgeSelector.verifyReadiness).
      */
     private void clearReadUnlessReadable(long snapshot) {
         int revents = Native.poll(fd, Native.POLLIN, 0);
-        if (revents == 0) {
+        if (revents >= 0 && (Readiness.opsOf(revents) & SelectionKey.OP_READ) == 0) {
             readiness.clear(snapshot, SelectionKey.OP_READ);
-        } // readable, in error, or closed (POLLNVAL, or poll failed): the next receive tells
+        } // readable or in error, or poll failed: the next receive tells
     }
 
     /** The non-blocking receive: the next datagram into {@code dst}, its sender; null when drained. */
@@ -331,7 +331,7 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
     final int sendNow(ByteBuffer src, SocketAddress destination, boolean write, boolean wait) throws IOException {
         int pos = src.position();
         int lim = src.limit();
-        int rem = pos <= lim ? lim - pos : 0;
+        int rem = Buffers.remaining(pos, lim);
         ByteBuffer copy = sendMemory(rem);
         if (rem > 0) {
             copy.put(0, src, pos, rem);
@@ -374,12 +374,12 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
             ByteBuffer src = srcs[i];
             int pos = src.position();
             int lim = src.limit();
-            int rem = pos <= lim ? lim - pos : 0;
+            int rem = Buffers.remaining(pos, lim);
             if (rem == 0) {
                 continue;
             }
-            if (gathered.length < 3 * (used + 1)) {
-                gathered = Arrays.copyOf(gathered, Math.min(3 * Native.IOV_MAX, Math.max(24, 6 * (used + 1))));
+            if (gathered == null) {
+                gathered = new int[3 * Native.IOV_MAX]; // at the first gathering write: used < IOV_MAX
             }
             gathered[3 * used] = i;
             gathered[3 * used + 1] = pos;

@@ -74,8 +74,8 @@ final class ReceiveRing {
 
     private final SenderDecoder senders;
     private final boolean dropCounter;
-    /** A scattering read's buffers in use: index and new position of each; reused. */
-    private int[] scattered = new int[0];
+    /** A scattering read's buffers in use: index and new position of each; reused; null until needed. */
+    private int[] scattered;
 
     /** A copy into the application's buffer faulted: the datagram was dropped, the buffer is unchanged. */
     static final class CopyFault extends IOException {
@@ -237,14 +237,14 @@ final class ReceiveRing {
             ByteBuffer dst = dsts[i];
             int pos = dst.position();
             int lim = dst.limit();
-            int rem = pos <= lim ? lim - pos : 0;
+            int rem = Buffers.remaining(pos, lim);
             if (rem == 0) {
                 continue;
             }
             int n = Math.min(remaining, rem);
             copyOut(dst, pos, from + copied, n);
-            if (scattered.length < 2 * (used + 1)) {
-                scattered = java.util.Arrays.copyOf(scattered, Math.min(2 * Native.IOV_MAX, Math.max(16, 4 * (used + 1))));
+            if (scattered == null) {
+                scattered = new int[2 * Native.IOV_MAX]; // at the first scattering read: used < IOV_MAX
             }
             scattered[2 * used] = i;
             scattered[2 * used + 1] = pos + n;
@@ -262,7 +262,7 @@ final class ReceiveRing {
     int take(ByteBuffer dst) throws CopyFault {
         int pos = dst.position();
         int lim = dst.limit();
-        int rem = pos <= lim ? lim - pos : 0;
+        int rem = Buffers.remaining(pos, lim);
         int n = Math.min(Math.min(length(), slotSize), rem);
         int from = payloadOffset + head * slotSize;
         head++; // consumed whatever the copy does, as by recvfrom

@@ -2,7 +2,6 @@ package io.edgedrain.internal.select;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.IllegalSelectorException;
@@ -26,6 +25,7 @@ import java.util.function.Consumer;
 
 import io.edgedrain.internal.jdk.JdkInternals;
 import io.edgedrain.internal.nativeio.Native;
+import io.edgedrain.internal.nativeio.NativeMemory;
 
 /**
  * A {@link Selector} on one epoll instance, with the standard (level-triggered) contract.
@@ -52,9 +52,9 @@ public final class EdgeSelector extends AbstractSelector {
     private final int epfd;
     private final int wakeupFd;
     /** The epoll_wait event array: native memory this selector owns, freed at close (not by GC). */
+    private final NativeMemory eventMemory;
     private final ByteBuffer events;
     private final long eventsAddress;
-    private final long eventsBytes;
     private final int eventSize;
     private final int eventDataOffset;
 
@@ -91,14 +91,13 @@ public final class EdgeSelector extends AbstractSelector {
         selectedKeys = new SelectedKeySet(this, drain, counters);
         eventSize = Native.epollEventSize();
         eventDataOffset = Native.epollDataOffset();
-        eventsBytes = (long) MAX_EVENTS * eventSize;
         int ep = (int) Native.check(Native.epollCreate(), "epoll_create1");
         int wake = Native.eventfd();
-        long address = -1;
+        NativeMemory memory;
         try {
             Native.check(wake, "eventfd");
             Native.check(Native.epollCtl(ep, Native.EPOLL_CTL_ADD, wake, Native.EPOLLIN), "epoll_ctl");
-            address = Native.check(Native.mapMemory(eventsBytes), "mmap");
+            memory = NativeMemory.map(MAX_EVENTS * eventSize);
         } catch (IOException e) {
             if (wake >= 0) {
                 Native.close(wake);
@@ -108,9 +107,9 @@ public final class EdgeSelector extends AbstractSelector {
         }
         epfd = ep;
         wakeupFd = wake;
-        eventsAddress = address;
-        // A view that does not own the memory (nor count as direct memory): close() unmaps it.
-        events = Native.wrapMemory(address, (int) eventsBytes).order(ByteOrder.nativeOrder());
+        eventMemory = memory;
+        eventsAddress = memory.address();
+        events = memory.buffer();
     }
 
     /** What this selector has done: selections, epoll_wait calls, drain re-presentations. */
@@ -240,7 +239,7 @@ public final class EdgeSelector extends AbstractSelector {
                     continue;
                 }
                 if (key.edgeTriggered()) {
-                    key.edgeChannel.readiness().onEdge(edgeOps(ev));
+                    key.edgeChannel.readiness().onEdge(Readiness.opsOf(ev));
                     addPending(key);
                 } else {
                     updated += processReadyOps(key, key.translateJdkEvents(ev), action);
@@ -293,7 +292,7 @@ public final class EdgeSelector extends AbstractSelector {
             if (key != null && key.isValid() && key.edgeTriggered()) {
                 Readiness readiness = key.edgeChannel.readiness();
                 boolean wasReadable = (readiness.ops() & SelectionKey.OP_READ) != 0;
-                readiness.onEdge(edgeOps(events.getInt(offset)));
+                readiness.onEdge(Readiness.opsOf(events.getInt(offset)));
                 addPending(key);
                 if (!wasReadable && (key.edgeReadyOps() & SelectionKey.OP_READ) != 0) {
                     selectedKeys.becameReadable(key);
@@ -340,18 +339,6 @@ public final class EdgeSelector extends AbstractSelector {
                 return Native.epollWait(epfd, eventsAddress, MAX_EVENTS, millis);
             }
         }
-    }
-
-    /** Epoll events on an EdgeDrain-owned fd as readiness; an error or hang-up makes both ready. */
-    private static int edgeOps(int events) {
-        int ops = 0;
-        if ((events & (Native.EPOLLIN | Native.EPOLLRDHUP | Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
-            ops |= SelectionKey.OP_READ;
-        }
-        if ((events & (Native.EPOLLOUT | Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
-            ops |= SelectionKey.OP_WRITE;
-        }
-        return ops;
     }
 
     /**
@@ -541,7 +528,7 @@ public final class EdgeSelector extends AbstractSelector {
         if (revents < 0) {
             return; // the channel's own operations report what is wrong with its fd
         }
-        int notReady = stale & ~edgeOps(revents); // poll's bits are epoll's
+        int notReady = stale & ~Readiness.opsOf(revents); // poll's bits are epoll's
         if ((notReady & SelectionKey.OP_READ) != 0 && channel.mayHoldReceivedData()) {
             notReady &= ~SelectionKey.OP_READ;
         }
@@ -641,7 +628,7 @@ public final class EdgeSelector extends AbstractSelector {
                 Native.close(wakeupFd);
                 Native.close(epfd);
                 // No thread can be in epoll_wait on it: a selection holds this monitor throughout.
-                Native.unmapMemory(eventsAddress, eventsBytes);
+                eventMemory.free();
             }
         }
         for (Runnable hook : closeHooks) {

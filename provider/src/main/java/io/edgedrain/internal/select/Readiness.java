@@ -4,6 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.SelectionKey;
 
+import io.edgedrain.internal.nativeio.Native;
+
 /**
  * The readiness of one EdgeDrain-owned channel, under edge-triggered epoll: the whole rule.
  *
@@ -67,6 +69,21 @@ public final class Readiness {
             }
         } while (!STATE.compareAndSet(this, current, current & ~(ops & OPS_MASK)));
         return true;
+    }
+
+    /**
+     * Epoll (or poll: the bits are the same) events on an EdgeDrain-owned fd as readiness ops; an
+     * error or hang-up makes both ready, as the next operation will report it.
+     */
+    public static int opsOf(int events) {
+        int ops = 0;
+        if ((events & (Native.EPOLLIN | Native.EPOLLRDHUP | Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
+            ops |= SelectionKey.OP_READ;
+        }
+        if ((events & (Native.EPOLLOUT | Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
+            ops |= SelectionKey.OP_WRITE;
+        }
+        return ops;
     }
 
     @Override

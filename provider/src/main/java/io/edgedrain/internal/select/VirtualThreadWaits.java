@@ -1,15 +1,16 @@
 package io.edgedrain.internal.select;
 
+import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 import io.edgedrain.internal.nativeio.Native;
+import io.edgedrain.internal.nativeio.NativeMemory;
 
 /**
  * Waits for an fd without holding a virtual thread's carrier (JDK 21+). A virtual thread blocked
@@ -117,10 +118,11 @@ public final class VirtualThreadWaits {
         /** fd -> the thread waiting for it; an fd is in epoll exactly while it is here. */
         private final Map<Integer, Thread> waiters = new ConcurrentHashMap<>();
 
-        private Poller(int epfd, long eventsAddress) {
+        /** The event array: EdgeDrain's memory, kept for the life of the process, as the poller is. */
+        private Poller(int epfd, NativeMemory eventMemory) {
             this.epfd = epfd;
-            this.eventsAddress = eventsAddress;
-            this.events = Native.wrapMemory(eventsAddress, MAX_EVENTS * eventSize).order(ByteOrder.nativeOrder());
+            this.eventsAddress = eventMemory.address();
+            this.events = eventMemory.buffer();
         }
 
         /** The poller, started on first use; null if it cannot start (no fd or memory left now). */
@@ -135,12 +137,14 @@ public final class VirtualThreadWaits {
                     if (ep < 0) {
                         return null;
                     }
-                    long address = Native.mapMemory((long) MAX_EVENTS * Native.epollEventSize());
-                    if (address < 0) {
+                    NativeMemory eventMemory;
+                    try {
+                        eventMemory = NativeMemory.map(MAX_EVENTS * Native.epollEventSize());
+                    } catch (IOException e) {
                         Native.close(ep);
                         return null;
                     }
-                    Poller poller = new Poller(ep, address);
+                    Poller poller = new Poller(ep, eventMemory);
                     Thread thread = new Thread(poller, "edgedrain-virtual-thread-poller");
                     thread.setDaemon(true);
                     thread.start();
