@@ -9,6 +9,7 @@ import java.nio.channels.Selector;
 import java.util.BitSet;
 import java.util.Iterator;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 import io.edgedrain.internal.datagram.AbstractEdgeDatagramChannel;
 
@@ -18,6 +19,7 @@ import io.edgedrain.internal.datagram.AbstractEdgeDatagramChannel;
  * takes one of the forms the selected-key set can be walked with.
  */
 final class LegacyLoop implements Runnable {
+    /** How a loop walks the selected keys after a selection. */
     enum Form {
         /** {@code iterator()}, {@code next()}, {@code remove()}. */
         ITERATOR,
@@ -25,8 +27,48 @@ final class LegacyLoop implements Runnable {
         FOR_EACH,
         /** {@code selectedKeys().stream().forEach(..)}, then {@code clear()}. */
         STREAM,
-        /** {@code select(Consumer)}. */
-        SELECT_CONSUMER
+        /** {@code select(Consumer)} instead of {@code select()} and a walk. */
+        SELECT_CONSUMER,
+        /** {@code removeIf(..)} handling each key and removing it. */
+        REMOVE_IF;
+
+        /** One {@code select()} (blocking) and one walk of its selected keys, handing each to {@code handle}. */
+        void selectAndWalk(Selector selector, Consumer<SelectionKey> handle) throws IOException {
+            switch (this) {
+                case ITERATOR: {
+                    selector.select();
+                    Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                    while (keys.hasNext()) {
+                        SelectionKey key = keys.next();
+                        keys.remove();
+                        handle.accept(key);
+                    }
+                    break;
+                }
+                case FOR_EACH:
+                    selector.select();
+                    selector.selectedKeys().forEach(handle);
+                    selector.selectedKeys().clear();
+                    break;
+                case STREAM:
+                    selector.select();
+                    selector.selectedKeys().stream().forEach(handle);
+                    selector.selectedKeys().clear();
+                    break;
+                case SELECT_CONSUMER:
+                    selector.select(handle);
+                    break;
+                case REMOVE_IF:
+                    selector.select();
+                    selector.selectedKeys().removeIf(key -> {
+                        handle.accept(key);
+                        return true;
+                    });
+                    break;
+                default:
+                    throw new AssertionError(this);
+            }
+        }
     }
 
     private final Selector selector;
@@ -76,33 +118,7 @@ final class LegacyLoop implements Runnable {
             while (!stop) {
                 running.countDown();
                 selects++;
-                switch (form) {
-                    case ITERATOR: {
-                        selector.select();
-                        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-                        while (keys.hasNext()) {
-                            SelectionKey key = keys.next();
-                            keys.remove();
-                            handle(key);
-                        }
-                        break;
-                    }
-                    case FOR_EACH:
-                        selector.select();
-                        selector.selectedKeys().forEach(this::handle);
-                        selector.selectedKeys().clear();
-                        break;
-                    case STREAM:
-                        selector.select();
-                        selector.selectedKeys().stream().forEach(this::handle);
-                        selector.selectedKeys().clear();
-                        break;
-                    case SELECT_CONSUMER:
-                        selector.select(this::handle);
-                        break;
-                    default:
-                        throw new AssertionError(form);
-                }
+                form.selectAndWalk(selector, this::handle);
                 lastPassEndNanos = System.nanoTime();
             }
             stopSeenNanos = System.nanoTime();

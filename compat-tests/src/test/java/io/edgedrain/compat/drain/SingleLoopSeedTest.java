@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Iterator;
 import java.util.List;
 
 import org.junit.jupiter.api.Timeout;
@@ -55,18 +54,6 @@ class SingleLoopSeedTest {
 
     @TempDir
     static Path sockets;
-
-    /** How the loop walks the selected keys. */
-    enum Walk {
-        /** {@code iterator()}, {@code next()}, {@code remove()}. */
-        ITERATOR,
-        /** {@code forEach(..)}, then {@code clear()}. */
-        FOR_EACH,
-        /** {@code select(Consumer)} instead of {@code select()} and a walk. */
-        SELECT_CONSUMER,
-        /** {@code removeIf(..)} handling each key and removing it. */
-        REMOVE_IF
-    }
 
     /** The program's state and its two handlers. */
     private static final class Program {
@@ -129,42 +116,14 @@ class SingleLoopSeedTest {
             }
         }
 
-        void loop(Selector selector, Walk walk) throws IOException {
+        void loop(Selector selector, LegacyLoop.Form walk) throws IOException {
             long deadline = System.nanoTime() + RUN_LIMIT_NANOS;
             while (!done) {
                 if (System.nanoTime() - deadline > 0) {
                     fail("the loop did not finish within " + RUN_LIMIT_NANOS / 1_000_000 + " ms: sent " + sent);
                 }
                 selects++;
-                switch (walk) {
-                    case ITERATOR: {
-                        selector.select();
-                        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-                        while (keys.hasNext()) {
-                            SelectionKey key = keys.next();
-                            keys.remove();
-                            handle(key);
-                        }
-                        break;
-                    }
-                    case FOR_EACH:
-                        selector.select();
-                        selector.selectedKeys().forEach(this::handle);
-                        selector.selectedKeys().clear();
-                        break;
-                    case SELECT_CONSUMER:
-                        selector.select(this::handle);
-                        break;
-                    case REMOVE_IF:
-                        selector.select();
-                        selector.selectedKeys().removeIf(key -> {
-                            handle(key);
-                            return true;
-                        });
-                        break;
-                    default:
-                        throw new AssertionError(walk);
-                }
+                walk.selectAndWalk(selector, this::handle);
             }
         }
     }
@@ -199,7 +158,7 @@ class SingleLoopSeedTest {
         }
     }
 
-    private static Run runOnce(SelectorProvider provider, Transport transport, Walk walk) throws Exception {
+    private static Run runOnce(SelectorProvider provider, Transport transport, LegacyLoop.Form walk) throws Exception {
         DatagramChannel reader = null;
         DatagramChannel writer = null;
         SocketAddress readerAddress = null;
@@ -229,7 +188,7 @@ class SingleLoopSeedTest {
         return run;
     }
 
-    private static List<Run> runs(int count, SelectorProvider provider, Transport transport, Walk walk) throws Exception {
+    private static List<Run> runs(int count, SelectorProvider provider, Transport transport, LegacyLoop.Form walk) throws Exception {
         List<Run> runs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             runs.add(runOnce(provider, transport, walk));
@@ -259,9 +218,9 @@ class SingleLoopSeedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Walk.class)
+    @EnumSource(value = LegacyLoop.Form.class, names = {"ITERATOR", "FOR_EACH", "SELECT_CONSUMER", "REMOVE_IF"})
     @Timeout(120)
-    void udpEveryRunReceivesEveryDatagramOnEdgeDrainTheJdkPrinted(Walk walk) throws Exception {
+    void udpEveryRunReceivesEveryDatagramOnEdgeDrainTheJdkPrinted(LegacyLoop.Form walk) throws Exception {
         SelectorProvider edgeDrain = Udp.edgeDrain();
         List<Run> jdk = runs(JDK_RUNS, Providers.JDK, Transport.UDP, walk);
         System.out.printf("[single-loop] JDK, UDP, %s: %s (printed, not asserted)%n", walk, summary(jdk));
@@ -269,9 +228,9 @@ class SingleLoopSeedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Walk.class)
+    @EnumSource(value = LegacyLoop.Form.class, names = {"ITERATOR", "FOR_EACH", "SELECT_CONSUMER", "REMOVE_IF"})
     @Timeout(120)
-    void afUnixEveryRunReceivesEveryDatagramOnEdgeDrain(Walk walk) throws Exception {
+    void afUnixEveryRunReceivesEveryDatagramOnEdgeDrain(LegacyLoop.Form walk) throws Exception {
         assertEveryRunComplete("EdgeDrain, AF_UNIX, " + walk, runs(RUNS, Udp.edgeDrain(), Transport.UNIX, walk));
     }
 }
