@@ -111,6 +111,11 @@ public final class VirtualThreadWaits {
         private static volatile Poller instance;
 
         private final int epfd;
+        /**
+         * The event array, kept for the life of the process, as the poller is. Held here, not only
+         * through its address and buffer view: NativeMemory's Cleaner unmaps what becomes unreachable.
+         */
+        private final NativeMemory eventMemory;
         private final ByteBuffer events;
         private final long eventsAddress;
         private final int eventSize = Native.epollEventSize();
@@ -118,9 +123,9 @@ public final class VirtualThreadWaits {
         /** fd -> the thread waiting for it; an fd is in epoll exactly while it is here. */
         private final Map<Integer, Thread> waiters = new ConcurrentHashMap<>();
 
-        /** The event array: EdgeDrain's memory, kept for the life of the process, as the poller is. */
         private Poller(int epfd, NativeMemory eventMemory) {
             this.epfd = epfd;
+            this.eventMemory = eventMemory;
             this.eventsAddress = eventMemory.address();
             this.events = eventMemory.buffer();
         }
