@@ -9,7 +9,13 @@
  * from 127.0.0.1 (IPv4-mapped, like the JDK's channels) into a 2 KiB buffer (recvfrom) or the
  * ring, the sender's address taken. Prints one JSON object per line.
  *
+ * With --serve it runs one round per line read from standard input ("LOOP PAYLOAD", LOOP one of
+ * the three names above) and answers with the round's CPU nanoseconds per datagram (the thread's
+ * CPU time, as InterleavedMain measures the Java loops), so that the C rounds can be interleaved
+ * with the Java ones and a ceiling measured seconds apart from a ratio stops counting as one.
+ *
  *   gcc -O2 -o kernel-floor kernel-floor.c && ./kernel-floor [rounds]
+ *   ./kernel-floor --serve
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -27,9 +33,9 @@
 #define SLOT (64 * 1024) /* EdgeDrain's ring slot */
 #define BUFFER 2048     /* the benchmarks' application buffer */
 
-static double now_ns(void) {
+static double clock_ns(clockid_t clock) {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(clock, &t);
     return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
@@ -38,18 +44,19 @@ static void die(const char *what) {
     exit(1);
 }
 
-int main(int argc, char **argv) {
-    int rounds = argc > 1 ? atoi(argv[1]) : 200;
-    int payloads[] = {64, 1400};
-    static char ring[SLOTS][SLOT];
-    static char data[1500];
-    static char buffer[BUFFER];
-    struct mmsghdr msgs[SLOTS];
-    struct iovec iov[SLOTS];
-    struct sockaddr_in6 from[SLOTS];
+static const char *names[] = {"epoll+recvfrom", "recvfrom", "recvmmsg32"};
 
-    int r = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-    int s = socket(AF_INET, SOCK_DGRAM, 0);
+/* The receiver, its sender and the ring, set up once. */
+static int r, s, ep;
+static char ring[SLOTS][SLOT];
+static char buffer[BUFFER];
+static struct mmsghdr msgs[SLOTS];
+static struct iovec iov[SLOTS];
+static struct sockaddr_in6 from[SLOTS];
+
+static void set_up(void) {
+    r = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    s = socket(AF_INET, SOCK_DGRAM, 0);
     if (r < 0 || s < 0) die("socket");
     int size = 4 << 20;
     setsockopt(r, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
@@ -60,7 +67,7 @@ int main(int argc, char **argv) {
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = local.sin6_port};
     to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(s, (struct sockaddr *) &to, sizeof to) < 0) die("connect");
-    int ep = epoll_create1(0);
+    ep = epoll_create1(0);
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = r};
     if (epoll_ctl(ep, EPOLL_CTL_ADD, r, &ev) < 0) die("epoll_ctl");
     for (int i = 0; i < SLOTS; i++) {
@@ -71,34 +78,67 @@ int main(int argc, char **argv) {
         msgs[i].msg_hdr.msg_iovlen = 1;
         msgs[i].msg_hdr.msg_name = &from[i];
     }
-    const char *names[] = {"epoll+recvfrom", "recvfrom", "recvmmsg32"};
+}
+
+/* One round: queue QUEUED datagrams, then receive them all; nanoseconds per datagram on `clock`. */
+static double round_ns(int mode, int payload, clockid_t clock) {
+    static char data[1500];
+    for (int i = 0; i < QUEUED; i++) {
+        if (send(s, data, payload, 0) < 0) die("send");
+    }
+    double t0 = clock_ns(clock);
+    int got = 0;
+    while (got < QUEUED) {
+        if (mode == 0) {
+            struct epoll_event e;
+            if (epoll_wait(ep, &e, 1, -1) < 0) die("epoll_wait");
+        }
+        if (mode < 2) {
+            struct sockaddr_in6 sender;
+            socklen_t sl = sizeof sender;
+            if (recvfrom(r, buffer, BUFFER, 0, (struct sockaddr *) &sender, &sl) > 0) got++;
+        } else {
+            for (int i = 0; i < SLOTS; i++) msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+            int n = recvmmsg(r, msgs, SLOTS, MSG_DONTWAIT, NULL);
+            if (n > 0) got += n;
+        }
+    }
+    return (clock_ns(clock) - t0) / QUEUED;
+}
+
+static int mode_of(const char *name) {
+    for (int mode = 0; mode < 3; mode++) {
+        if (!strcmp(name, names[mode])) return mode;
+    }
+    return -1;
+}
+
+int main(int argc, char **argv) {
+    set_up();
+    if (argc > 1 && !strcmp(argv[1], "--serve")) {
+        char name[32];
+        int payload;
+        while (scanf("%31s %d", name, &payload) == 2) {
+            int mode = mode_of(name);
+            if (mode < 0 || payload < 1 || payload > 1500) {
+                fprintf(stderr, "bad request: %s %d\n", name, payload);
+                return 2;
+            }
+            printf("%.1f\n", round_ns(mode, payload, CLOCK_THREAD_CPUTIME_ID));
+            fflush(stdout);
+        }
+        return 0;
+    }
+    int rounds = argc > 1 ? atoi(argv[1]) : 200;
+    int payloads[] = {64, 1400};
     for (int p = 0; p < 2; p++) {
         for (int mode = 0; mode < 3; mode++) {
             double total = 0;
             long count = 0;
             for (int round = 0; round < rounds; round++) {
-                for (int i = 0; i < QUEUED; i++) {
-                    if (send(s, data, payloads[p], 0) < 0) die("send");
-                }
-                double t0 = now_ns();
-                int got = 0;
-                while (got < QUEUED) {
-                    if (mode == 0) {
-                        struct epoll_event e;
-                        if (epoll_wait(ep, &e, 1, -1) < 0) die("epoll_wait");
-                    }
-                    if (mode < 2) {
-                        struct sockaddr_in6 sender;
-                        socklen_t sl = sizeof sender;
-                        if (recvfrom(r, buffer, BUFFER, 0, (struct sockaddr *) &sender, &sl) > 0) got++;
-                    } else {
-                        for (int i = 0; i < SLOTS; i++) msgs[i].msg_hdr.msg_namelen = sizeof from[i];
-                        int n = recvmmsg(r, msgs, SLOTS, MSG_DONTWAIT, NULL);
-                        if (n > 0) got += n;
-                    }
-                }
+                double ns = round_ns(mode, payloads[p], CLOCK_MONOTONIC);
                 if (round >= rounds / 5) { /* the first fifth warms up */
-                    total += now_ns() - t0;
+                    total += ns * QUEUED;
                     count += QUEUED;
                 }
             }

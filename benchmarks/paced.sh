@@ -2,9 +2,11 @@
 # The paced-load benchmark (issue 12): CPU per datagram at offered loads below saturation, the
 # JDK's provider against EdgeDrain, legacy and drain loops, 64 B and 1,400 B, back to back in one
 # JVM (PacedMain). A C sender (paced-sender.c, built here with gcc) sends at a fixed rate in small
-# sendmmsg batches, pinned to CPU 1; the receiving thread is pinned to CPU 0.
+# sendmmsg batches, pinned to CPU 1; the receiving thread is pinned to CPU 0. In the same rotation
+# runs the C floor (paced-floor.c): C receivers making exactly the JDK's and exactly EdgeDrain's
+# system calls, whose ratio bounds what any provider can save at that load.
 #
-#   benchmarks/paced.sh            3 repetitions of every cell, about 10 minutes
+#   benchmarks/paced.sh            3 repetitions of every cell, about 12 minutes
 #   benchmarks/paced.sh --quick    1 short repetition, about 1.5 minutes (a smoke test)
 #   PACED_LOADS=20000,50000 benchmarks/paced.sh     other offered loads (datagrams/s)
 #   PACED_RUNS=5 benchmarks/paced.sh                more repetitions (the table shows medians)
@@ -27,6 +29,7 @@ command -v gcc >/dev/null || { echo "gcc is missing: the paced sender is C" >&2;
 rm -rf "$OUT"
 mkdir -p "$OUT"
 gcc -O2 -o "$OUT/paced-sender" benchmarks/paced-sender.c
+gcc -O2 -o "$OUT/paced-floor" benchmarks/paced-floor.c
 load() { echo "$(date -u +%H:%M:%S) load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
 load > "$OUT/load.txt"
 start=$(date +%s)

@@ -78,9 +78,12 @@ for pass in $(seq 1 "$PASSES"); do
 done
 
 # A cross-check for the single-threaded rows, less sensitive to other processes: both providers
-# in one JVM, alternating rounds, each round in the measuring thread's CPU time (InterleavedMain).
+# in one JVM, alternating rounds, each round in the measuring thread's CPU time (InterleavedMain);
+# the queued rows with the C floor in the same rounds, for a steady fraction of the C ceiling.
 echo "interleaved CPU-time cross-check ..."
-"$JAVA" --add-exports java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
+floor=()
+[ -x "$OUT/kernel-floor" ] && floor=(-Dinterleaved.floor="$OUT/kernel-floor") # C rounds beside the queued cases
+"$JAVA" --add-exports java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED "${floor[@]}" \
     -cp "$JAR" io.edgedrain.bench.InterleavedMain "${INTERLEAVED_ROUNDS:-24}" > "$OUT/interleaved.txt" 2>&1 \
     || { cat "$OUT/interleaved.txt" >&2; exit 1; }
 load >> "$OUT/load.txt"

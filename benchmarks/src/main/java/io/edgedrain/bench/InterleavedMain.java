@@ -34,6 +34,16 @@ import java.util.Map;
  * wall clock (interleaving still puts both providers under the same load), and so is the
  * wakeup() latency.
  *
+ * <p>With {@code -Dinterleaved.floor=PATH} (benchmarks/run.sh passes its build of
+ * {@code kernel-floor.c}) the queued-datagram cases interleave two more subjects in every round:
+ * the C floor making the JDK's system calls for the loop and the one making EdgeDrain's
+ * ({@code kernel-floor --serve}, one round of 2,000 datagrams per request, in its thread's CPU
+ * time). Their ratio is the C ceiling, the most a provider can gain by its choice of system calls
+ * on this machine at this moment; each round's ED/JDK speed-up over the same round's ceiling is
+ * its fraction of the ceiling, and the table shows the median of those fractions. Measuring all
+ * four side by side is what makes the fraction steady: a ceiling measured minutes apart from the
+ * ratio moved the fraction by 15-40 points from one run of the same code to the next.
+ *
  * <pre>java --add-exports java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
  *     -cp benchmarks/target/benchmarks.jar io.edgedrain.bench.InterleavedMain [rounds [case...]]</pre>
  */
@@ -76,6 +86,10 @@ public final class InterleavedMain {
     }
 
     private static final Map<String, Factory> CASES = new LinkedHashMap<>();
+    /** The C floor's loop name for a queued case's loop: the JDK's system calls, and EdgeDrain's. */
+    private static final Map<String, String[]> FLOOR_LOOPS = Map.of(
+            "legacy", new String[] {"epoll+recvfrom", "recvmmsg32"},
+            "drain", new String[] {"recvfrom", "recvmmsg32"});
 
     static {
         CASES.put("selectNow-0", (p, r) -> {
@@ -393,6 +407,38 @@ public final class InterleavedMain {
         return (double) (THREADS.getCurrentThreadCpuTime() - cpuStart) / operations;
     }
 
+    /** kernel-floor --serve as a co-process: one C round per request. */
+    private static final class Floor implements AutoCloseable {
+        private final Process process;
+        private final java.io.PrintWriter requests;
+        private final java.io.BufferedReader answers;
+
+        Floor(String path) throws IOException {
+            process = new ProcessBuilder(path, "--serve").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            requests = new java.io.PrintWriter(process.getOutputStream(), true, java.nio.charset.StandardCharsets.US_ASCII);
+            answers = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+        }
+
+        /** A subject whose one call is one C round of the queued datagrams, timed by the C side. */
+        Subject subject(String loop, int payload) {
+            return new Subject(() -> {
+                requests.println(loop + " " + payload);
+                String answer = answers.readLine();
+                if (answer == null) {
+                    throw new IOException("kernel-floor --serve ended");
+                }
+                return Math.round(Double.parseDouble(answer) * DatagramQueuedBenchmark.QUEUED);
+            }, DatagramQueuedBenchmark.QUEUED);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            requests.close();
+            process.waitFor();
+        }
+    }
+
     private static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
@@ -407,9 +453,14 @@ public final class InterleavedMain {
         }
         THREADS.setThreadCpuTimeEnabled(true);
         SelectorProvider[] providers = {Providers.of(Providers.JDK), Providers.of(Providers.EDGEDRAIN)};
-        System.out.printf("interleaved rounds of ~%d ms, CPU time of the measuring thread (wall clock where marked), median of %d rounds per provider%n",
-                ROUND_NANOS / 1_000_000, rounds - rounds / 4);
-        System.out.printf("%-34s %14s %15s %11s%n", "case", "JDK ns/op", "EdgeDrain ns/op", "ED/JDK time");
+        String floorPath = System.getProperty("interleaved.floor");
+        System.out.printf("interleaved rounds of ~%d ms, CPU time of the measuring thread (wall clock where marked), median of %d rounds per provider%s%n",
+                ROUND_NANOS / 1_000_000, rounds - rounds / 4, floorPath == null ? ""
+                        : "; queued cases with the C floor in the same rounds (C ceiling = C with the JDK's calls / C with"
+                        + " EdgeDrain's; fraction = median over rounds of (JDK/ED) / ceiling, target >= 0.95)");
+        System.out.printf("%-34s %14s %15s %11s%s%n", "case", "JDK ns/op", "EdgeDrain ns/op", "ED/JDK time",
+                floorPath == null ? "" : String.format("  %13s %13s %9s %9s", "C JDK's ns/op", "C ED's ns/op", "ceiling",
+                        "fraction"));
         for (String name : names) {
             Factory factory = CASES.get(name);
             if (factory == null) {
@@ -417,13 +468,23 @@ public final class InterleavedMain {
             }
             List<AutoCloseable> resources = new ArrayList<>();
             try {
-                Subject[] subjects = {factory.open(providers[0], resources), factory.open(providers[1], resources)};
-                List<List<Double>> results = List.of(new ArrayList<>(), new ArrayList<>());
+                List<Subject> subjects = new ArrayList<>(List.of(factory.open(providers[0], resources),
+                        factory.open(providers[1], resources)));
+                if (floorPath != null && name.startsWith("queued-")) {
+                    String[] parts = name.split("-"); // queued-LOOP-PAYLOAD
+                    Floor floor = closing(resources, new Floor(floorPath));
+                    int payload = Integer.parseInt(parts[2]);
+                    for (String floorLoop : FLOOR_LOOPS.get(parts[1])) {
+                        subjects.add(floor.subject(floorLoop, payload));
+                    }
+                }
+                List<List<Double>> results = new ArrayList<>();
+                subjects.forEach(subject -> results.add(new ArrayList<>()));
                 for (int r = 0; r < rounds; r++) {
-                    for (int side = 0; side < 2; side++) {
-                        // alternate which provider goes first, so neither always follows the other
-                        int which = (r % 2 == 0) ? side : 1 - side;
-                        double nanos = round(subjects[which]);
+                    for (int i = 0; i < subjects.size(); i++) {
+                        // alternate the order every round, so no subject always follows the same one
+                        int which = (r % 2 == 0) ? i : subjects.size() - 1 - i;
+                        double nanos = round(subjects.get(which));
                         if (r >= rounds / 4) {
                             results.get(which).add(nanos);
                         }
@@ -431,8 +492,20 @@ public final class InterleavedMain {
                 }
                 double jdk = median(results.get(0));
                 double ed = median(results.get(1));
-                System.out.printf("%-34s %14.1f %15.1f %11.3f%n", name + (subjects[0].wallClock ? " (wall)" : ""),
-                        jdk, ed, ed / jdk);
+                String floorColumns = "";
+                if (subjects.size() == 4) {
+                    List<Double> fractions = new ArrayList<>();
+                    for (int r = 0; r < results.get(0).size(); r++) {
+                        double ceiling = results.get(2).get(r) / results.get(3).get(r);
+                        fractions.add(results.get(0).get(r) / results.get(1).get(r) / ceiling);
+                    }
+                    double floorJdk = median(results.get(2));
+                    double floorEd = median(results.get(3));
+                    floorColumns = String.format(java.util.Locale.ROOT, "  %13.1f %13.1f %9.2f %9.2f", floorJdk, floorEd,
+                            floorJdk / floorEd, median(fractions));
+                }
+                System.out.printf(java.util.Locale.ROOT, "%-34s %14.1f %15.1f %11.3f%s%n",
+                        name + (subjects.get(0).wallClock ? " (wall)" : ""), jdk, ed, ed / jdk, floorColumns);
             } finally {
                 Collections.reverse(resources);
                 for (AutoCloseable resource : resources) {

@@ -43,7 +43,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * batches; this JVM's receiving thread (pinned to CPU 0) runs the legacy loop (one
  * {@code receive()} per selected key per {@code select()}) or the drain loop ({@code receive()}
  * until null) on the JDK's provider and on EdgeDrain, the four one right after the other at every
- * load and payload, in an order that is reversed on every other repetition.
+ * load and payload, in an order that is reversed on every other repetition. In the same rotation
+ * runs the C floor ({@code paced-floor.c}): a C receiver making exactly the JDK's system calls for
+ * the loop, and one making exactly EdgeDrain's; their ratio is the most any provider can save at
+ * that load by its choice of system calls, and EdgeDrain's ratio is read against it.
  *
  * <p>Each run warms up, then measures a window: the receiving thread's CPU time
  * ({@link ThreadMXBean}), the whole process's CPU time, datagrams received, and system calls:
@@ -65,6 +68,9 @@ public final class PacedMain {
     private static final String[] PROVIDERS =
             System.getProperty("paced.providers", Providers.JDK + "," + Providers.EDGEDRAIN).split(",");
     private static final String[] LOOPS = System.getProperty("paced.loops", "legacy,drain").split(",");
+    /** The C floor's receivers (paced-floor.c), run as if they were two more providers. */
+    static final String C_JDK = "c-jdk";
+    static final String C_EDGEDRAIN = "c-edgedrain";
 
     /** What one measured window saw. */
     static final class Run {
@@ -82,6 +88,8 @@ public final class PacedMain {
         long epollWaits;
         long recvmmsgs;
         long nativeCalls;
+        /** The receiving thread's voluntary context switches: how often it went to sleep. */
+        long sleeps;
 
         double threadNs() {
             return threadCpu / (double) received;
@@ -96,6 +104,11 @@ public final class PacedMain {
             return (provider.equals(Providers.JDK) ? selects + receives : nativeCalls) / (double) received;
         }
 
+        /** Datagrams per time the receiving thread slept (and was woken again). */
+        double datagramsPerSleep() {
+            return received / (double) sleeps;
+        }
+
         /** System calls per wakeup (per epoll_wait: per select on the JDK). */
         double syscallsPerWakeup() {
             return provider.equals(Providers.JDK) ? (selects + receives) / (double) selects
@@ -106,8 +119,8 @@ public final class PacedMain {
             return String.format(Locale.ROOT, "{\"provider\": \"%s\", \"loop\": \"%s\", \"payload\": %d, \"load\": %d,"
                     + " \"sentPerSecond\": %.0f, \"received\": %d, \"seconds\": %.3f, \"threadCpuNs\": %d,"
                     + " \"processCpuNs\": %d, \"selects\": %d, \"receives\": %d, \"epollWaits\": %d, \"recvmmsgs\": %d,"
-                    + " \"nativeCalls\": %d}", provider, loop, payload, load, sentPerSecond, received, seconds,
-                    threadCpu, processCpu, selects, receives, epollWaits, recvmmsgs, nativeCalls);
+                    + " \"nativeCalls\": %d, \"sleeps\": %d}", provider, loop, payload, load, sentPerSecond, received,
+                    seconds, threadCpu, processCpu, selects, receives, epollWaits, recvmmsgs, nativeCalls, sleeps);
         }
     }
 
@@ -121,6 +134,14 @@ public final class PacedMain {
     public static void main(String[] args) throws Exception {
         Path sender = Path.of(args[0]);
         Path out = Path.of(args[1]);
+        Path floor = sender.resolveSibling("paced-floor");
+        List<String> receivers = new ArrayList<>(Arrays.asList(PROVIDERS));
+        if (Files.isExecutable(floor)) {
+            receivers.add(C_JDK);
+            receivers.add(C_EDGEDRAIN);
+        } else {
+            System.err.println("no C floor: " + floor + " is missing");
+        }
         boolean quick = Arrays.asList(args).contains("--quick");
         int repetitions = quick ? 1 : Integer.getInteger("paced.runs", 3);
         double warmSeconds = quick ? 0.5 : 1.5;
@@ -144,21 +165,25 @@ public final class PacedMain {
                     for (int rep = 0; rep < repetitions; rep++) {
                         List<String[]> order = new ArrayList<>();
                         for (String loop : LOOPS) {
-                            for (String provider : PROVIDERS) {
-                                order.add(new String[] {provider, loop});
+                            for (String receiver : receivers) {
+                                order.add(new String[] {receiver, loop});
                             }
                         }
                         if (rep % 2 == 1) {
                             java.util.Collections.reverse(order);
                         }
                         for (String[] cell : order) {
-                            Run run = measure(sender, cell[0], cell[1], payload, load, warmSeconds, measureSeconds);
+                            Run run = cell[0].startsWith("c-")
+                                    ? measureFloor(floor, sender, cell[0], cell[1], payload, load, warmSeconds, measureSeconds)
+                                    : measure(sender, cell[0], cell[1], payload, load, warmSeconds, measureSeconds);
                             runs.add(run);
                             jsonl.println(run.json());
-                            System.err.printf(Locale.ROOT, "%4d B %6d/s %-9s %-6s sent %7.0f/s received %7.0f/s"
-                                            + " thread %5.0f ns/dg process %5.0f ns/dg syscalls %.3f/dg %.2f/wakeup%n",
+                            System.err.printf(Locale.ROOT, "%4d B %6d/s %-11s %-6s sent %7.0f/s received %7.0f/s"
+                                            + " thread %5.0f ns/dg process %5.0f ns/dg syscalls %.3f/dg %.2f/wakeup"
+                                            + " %.2f dg/sleep%n",
                                     payload, load, cell[0], cell[1], run.sentPerSecond, run.received / run.seconds,
-                                    run.threadNs(), run.processNs(), run.syscalls(), run.syscallsPerWakeup());
+                                    run.threadNs(), run.processNs(), run.syscalls(), run.syscallsPerWakeup(),
+                                    run.datagramsPerSleep());
                         }
                     }
                 }
@@ -201,12 +226,14 @@ public final class PacedMain {
                 long selects0 = counts.selects;
                 long receives0 = counts.receives;
                 NativeCalls calls0 = NativeCalls.now();
+                long sleeps0 = voluntaryContextSwitches();
                 long thread0 = THREADS.getCurrentThreadCpuTime();
                 long process0 = OS.getProcessCpuTime();
                 long wall0 = System.nanoTime();
                 receive(selector, buffer, drain, counts, wall0 + (long) (measureSeconds * 1e9));
                 long wall1 = System.nanoTime();
                 long thread1 = THREADS.getCurrentThreadCpuTime();
+                long sleeps1 = voluntaryContextSwitches();
                 long process1 = OS.getProcessCpuTime();
                 NativeCalls calls1 = NativeCalls.now();
 
@@ -219,14 +246,82 @@ public final class PacedMain {
                 run.epollWaits = calls1.epollWait - calls0.epollWait;
                 run.recvmmsgs = calls1.recvmmsg - calls0.recvmmsg;
                 run.nativeCalls = calls1.total - calls0.total;
+                run.sleeps = sleeps1 - sleeps0;
             } finally {
                 sender.waitFor();
             }
-            String report = new String(sender.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            // "sent N in S s: R/s"
-            run.sentPerSecond = Double.parseDouble(report.substring(report.lastIndexOf(':') + 1).replace("/s", "").trim());
+            run.sentPerSecond = sentPerSecond(sender);
         }
         return run;
+    }
+
+    /**
+     * One run of the C floor: {@code paced-floor} in the mode that makes {@code receiver}'s system
+     * calls for {@code loop}, pinned to CPU 0 (this JVM's receiving thread waits meanwhile), with
+     * the same sender, warm-up and window.
+     */
+    static Run measureFloor(Path floorPath, Path senderPath, String receiver, String loop, int payload, int load,
+            double warmSeconds, double measureSeconds) throws Exception {
+        String mode = receiver.equals(C_EDGEDRAIN) ? "edgedrain" : "jdk-" + loop;
+        Process floor = new ProcessBuilder(floorPath.toString(), mode, Double.toString(warmSeconds),
+                Double.toString(measureSeconds), "0").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(
+                new java.io.InputStreamReader(floor.getInputStream(), StandardCharsets.UTF_8))) {
+            String port = lines.readLine();
+            if (port == null) {
+                throw new IOException("paced-floor " + mode + " exited with " + floor.waitFor());
+            }
+            double senderSeconds = warmSeconds + measureSeconds + 0.2;
+            Process sender = new ProcessBuilder(senderPath.toString(), port.trim(), Integer.toString(load),
+                    Integer.toString(payload), Double.toString(senderSeconds), "1")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String result = lines.readLine();
+            sender.waitFor();
+            if (floor.waitFor() != 0 || result == null) {
+                throw new IOException("paced-floor " + mode + " failed: " + result);
+            }
+            Run run = new Run();
+            run.provider = receiver;
+            run.loop = loop;
+            run.payload = payload;
+            run.load = load;
+            run.sentPerSecond = sentPerSecond(sender);
+            run.received = (long) jsonNumber(result, "received");
+            run.seconds = jsonNumber(result, "seconds");
+            run.threadCpu = (long) jsonNumber(result, "threadCpuNs");
+            run.processCpu = run.threadCpu; // the C receiver has one thread
+            run.epollWaits = (long) jsonNumber(result, "epollWaits");
+            run.selects = run.epollWaits;
+            run.nativeCalls = (long) jsonNumber(result, "syscalls");
+            run.sleeps = (long) jsonNumber(result, "sleeps");
+            return run;
+        } finally {
+            floor.destroy();
+        }
+    }
+
+    /** This thread's voluntary context switches so far (Linux: /proc/thread-self/status). */
+    private static long voluntaryContextSwitches() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+                return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        throw new IOException("no voluntary_ctxt_switches in /proc/thread-self/status");
+    }
+
+    private static double jsonNumber(String json, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\":\\s*([0-9.]+)").matcher(json);
+        if (!m.find()) {
+            throw new IllegalArgumentException("no " + name + " in " + json);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** The sender's closing line: "sent N in S s: R/s". */
+    private static double sentPerSecond(Process sender) throws IOException {
+        String report = new String(sender.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        return Double.parseDouble(report.substring(report.lastIndexOf(':') + 1).replace("/s", "").trim());
     }
 
     /** The loop under test until {@code deadline}; checks the clock once per select. */
@@ -283,20 +378,24 @@ public final class PacedMain {
     static String table(List<Run> runs, int[] loads, int[] payloads, boolean markdown) {
         String[] head = {"payload", "offered/s (sent)", "loop", "JDK thread ns/dg", "ED thread ns/dg", "ED/JDK thread",
             "JDK process ns/dg", "ED process ns/dg", "ED/JDK process", "JDK syscalls/dg (est.)", "ED syscalls/dg",
-            "JDK syscalls/wakeup (est.)", "ED syscalls/wakeup", "verdict (<= 0.90)"};
+            "JDK syscalls/wakeup (est.)", "ED syscalls/wakeup", "C floor: JDK's calls ns/dg", "C floor: ED's calls ns/dg",
+            "C floor ratio", "JDK dg/sleep", "ED dg/sleep", "C floor dg/sleep (JDK's, ED's calls)", "verdict (<= 0.90)"};
         List<String[]> rows = new ArrayList<>();
         rows.add(head);
         for (int payload : payloads) {
             for (int load : loads) {
                 for (String loop : LOOPS) {
                     Map<String, Double> m = new LinkedHashMap<>();
-                    for (String p : PROVIDERS) {
+                    for (String p : new String[] {Providers.JDK, Providers.EDGEDRAIN}) {
+                        m.put(p + "sleep", median(runs, p, loop, payload, load, Run::datagramsPerSleep));
                         m.put(p + "thread", median(runs, p, loop, payload, load, Run::threadNs));
                         m.put(p + "process", median(runs, p, loop, payload, load, Run::processNs));
                         m.put(p + "syscalls", median(runs, p, loop, payload, load, Run::syscalls));
                         m.put(p + "wakeup", median(runs, p, loop, payload, load, Run::syscallsPerWakeup));
                         m.put(p + "sent", median(runs, p, loop, payload, load, r -> r.sentPerSecond));
                     }
+                    double floorJdk = median(runs, C_JDK, loop, payload, load, Run::threadNs);
+                    double floorEdgeDrain = median(runs, C_EDGEDRAIN, loop, payload, load, Run::threadNs);
                     double threadRatio = m.get("edgedrainthread") / m.get("jdkthread");
                     double processRatio = m.get("edgedrainprocess") / m.get("jdkprocess");
                     double sent = Math.min(m.get("jdksent"), m.get("edgedrainsent"));
@@ -305,6 +404,10 @@ public final class PacedMain {
                         f0(m.get("jdkprocess")), f0(m.get("edgedrainprocess")), f2(processRatio),
                         f3(m.get("jdksyscalls")), f3(m.get("edgedrainsyscalls")),
                         f2(m.get("jdkwakeup")), f2(m.get("edgedrainwakeup")),
+                        f0(floorJdk), f0(floorEdgeDrain), f2(floorEdgeDrain / floorJdk),
+                        f2(m.get("jdksleep")), f2(m.get("edgedrainsleep")),
+                        f2(median(runs, C_JDK, loop, payload, load, Run::datagramsPerSleep)) + ", "
+                                + f2(median(runs, C_EDGEDRAIN, loop, payload, load, Run::datagramsPerSleep)),
                         threadRatio <= 0.90 && processRatio <= 0.90 ? "met" : "MISSED"});
                 }
             }
@@ -335,18 +438,23 @@ public final class PacedMain {
     }
 
     private static String f0(double v) {
-        return String.format(Locale.ROOT, "%.0f", v);
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f", v);
     }
 
     private static String f2(double v) {
-        return String.format(Locale.ROOT, "%.2f", v);
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     private static String f3(double v) {
         return String.format(Locale.ROOT, "%.3f", v);
     }
 
-    /** CPU per datagram against offered load: one panel per payload and CPU measure, four lines each. */
+    /** The receivers the runs hold, in the order of first appearance. */
+    private static List<String> receiversIn(List<Run> runs) {
+        return runs.stream().map(run -> run.provider).distinct().collect(java.util.stream.Collectors.toList());
+    }
+
+    /** CPU per datagram against offered load: one panel per payload and CPU measure, a line per receiver and loop. */
     static void plot(List<Run> runs, int[] loads, int[] payloads, Path png) throws IOException {
         int panelWidth = 640;
         int panelHeight = 420;
@@ -364,19 +472,22 @@ public final class PacedMain {
                 chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
                 chart.getStyler().setYAxisMin(0.0);
                 chart.getStyler().setMarkerSize(7);
-                for (String provider : PROVIDERS) {
+                for (String provider : receiversIn(runs)) {
                     for (String loop : LOOPS) {
                         double[] y = new double[loads.length];
                         for (int i = 0; i < loads.length; i++) {
                             y[i] = median(runs, provider, loop, payloads[p], loads[i],
                                     m == 0 ? Run::threadNs : Run::processNs);
                         }
-                        XYSeries series = chart.addSeries((provider.equals(Providers.JDK) ? "JDK" : "EdgeDrain")
-                                + ", " + loop + " loop", x, y);
-                        Color color = provider.equals(Providers.JDK) ? new Color(0xC0392B) : new Color(0x1F77B4);
+                        boolean jdkCalls = provider.equals(Providers.JDK) || provider.equals(C_JDK);
+                        boolean floor = provider.startsWith("c-");
+                        XYSeries series = chart.addSeries((floor ? "C floor, " : "") + (jdkCalls ? "JDK" : "EdgeDrain")
+                                + (floor ? "'s calls, " : ", ") + loop + " loop", x, y);
+                        Color color = jdkCalls ? new Color(floor ? 0xE8A09A : 0xC0392B) : new Color(floor ? 0x9CC3E4 : 0x1F77B4);
                         series.setLineColor(color);
                         series.setMarkerColor(color);
-                        series.setLineStyle(loop.equals("legacy") ? SeriesLines.SOLID : SeriesLines.DASH_DASH);
+                        series.setLineStyle(floor ? SeriesLines.DOT_DOT
+                                : loop.equals("legacy") ? SeriesLines.SOLID : SeriesLines.DASH_DASH);
                         series.setMarker(loop.equals("legacy") ? SeriesMarkers.CIRCLE : SeriesMarkers.SQUARE);
                     }
                 }
