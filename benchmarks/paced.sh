@@ -6,7 +6,7 @@
 # runs the C floor (paced-floor.c): C receivers making exactly the JDK's and exactly EdgeDrain's
 # system calls, whose ratio bounds what any provider can save at that load.
 #
-#   benchmarks/paced.sh            3 repetitions of every cell, about 12 minutes
+#   benchmarks/paced.sh            3 repetitions of every cell, about 16 minutes
 #   benchmarks/paced.sh --quick    1 short repetition, about 1.5 minutes (a smoke test)
 #   PACED_LOADS=20000,50000 benchmarks/paced.sh     other offered loads (datagrams/s)
 #   PACED_RUNS=5 benchmarks/paced.sh                more repetitions (the table shows medians)
