@@ -56,7 +56,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * for the two loops over a queue). Every figure is the median over the repetitions.
  *
  * <pre>java --add-exports java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
- *     -cp benchmarks/target/benchmarks.jar io.edgedrain.bench.PacedMain SENDER OUTDIR [--quick]</pre>
+ *     -cp benchmarks/target/benchmarks.jar io.edgedrain.bench.PacedMain SENDER OUTDIR [--quick]
+ * java -cp benchmarks/target/benchmarks.jar io.edgedrain.bench.PacedMain --report OUTDIR FILE.jsonl...</pre>
  */
 public final class PacedMain {
     private PacedMain() {}
@@ -115,6 +116,27 @@ public final class PacedMain {
                     : nativeCalls / (double) epollWaits;
         }
 
+        /** A run as {@link #json} wrote it. */
+        static Run parse(String json) {
+            Run run = new Run();
+            run.provider = jsonString(json, "provider");
+            run.loop = jsonString(json, "loop");
+            run.payload = (int) jsonNumber(json, "payload");
+            run.load = (int) jsonNumber(json, "load");
+            run.sentPerSecond = jsonNumber(json, "sentPerSecond");
+            run.received = (long) jsonNumber(json, "received");
+            run.seconds = jsonNumber(json, "seconds");
+            run.threadCpu = (long) jsonNumber(json, "threadCpuNs");
+            run.processCpu = (long) jsonNumber(json, "processCpuNs");
+            run.selects = (long) jsonNumber(json, "selects");
+            run.receives = (long) jsonNumber(json, "receives");
+            run.epollWaits = (long) jsonNumber(json, "epollWaits");
+            run.recvmmsgs = (long) jsonNumber(json, "recvmmsgs");
+            run.nativeCalls = (long) jsonNumber(json, "nativeCalls");
+            run.sleeps = (long) jsonNumber(json, "sleeps");
+            return run;
+        }
+
         String json() {
             return String.format(Locale.ROOT, "{\"provider\": \"%s\", \"loop\": \"%s\", \"payload\": %d, \"load\": %d,"
                     + " \"sentPerSecond\": %.0f, \"received\": %d, \"seconds\": %.3f, \"threadCpuNs\": %d,"
@@ -132,6 +154,10 @@ public final class PacedMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("--report")) {
+            report(Path.of(args[1]), Arrays.asList(args).subList(2, args.length));
+            return;
+        }
         Path sender = Path.of(args[0]);
         Path out = Path.of(args[1]);
         Path floor = sender.resolveSibling("paced-floor");
@@ -189,11 +215,34 @@ public final class PacedMain {
                 }
             }
         }
+        write(runs, loads, payloads, out);
+    }
+
+    /** The table and the plot. */
+    private static void write(List<Run> runs, int[] loads, int[] payloads, Path out) throws IOException {
         String table = table(runs, loads, payloads, false);
         System.out.print(table);
         Files.writeString(out.resolve("paced-table.txt"), table);
         Files.writeString(out.resolve("paced-table.md"), table(runs, loads, payloads, true));
         plot(runs, loads, payloads, out.resolve("paced-cpu.png"));
+    }
+
+    /**
+     * {@code --report OUTDIR FILE.jsonl...}: the table and the plot again from the runs of earlier
+     * runs (a load measured on its own added to a full run, say), without measuring anything.
+     */
+    private static void report(Path out, List<String> files) throws IOException {
+        List<Run> runs = new ArrayList<>();
+        for (String file : files) {
+            for (String line : Files.readAllLines(Path.of(file))) {
+                if (!line.isBlank()) {
+                    runs.add(Run.parse(line));
+                }
+            }
+        }
+        Files.createDirectories(out);
+        write(runs, runs.stream().mapToInt(run -> run.load).distinct().sorted().toArray(),
+                runs.stream().mapToInt(run -> run.payload).distinct().sorted().toArray(), out);
     }
 
     /** One run: a fresh receiver, a sender process, a warm-up, then the measured window. */
@@ -308,6 +357,14 @@ public final class PacedMain {
             }
         }
         throw new IOException("no voluntary_ctxt_switches in /proc/thread-self/status");
+    }
+
+    private static String jsonString(String json, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\":\\s*\"([^\"]*)\"").matcher(json);
+        if (!m.find()) {
+            throw new IllegalArgumentException("no " + name + " in " + json);
+        }
+        return m.group(1);
     }
 
     private static double jsonNumber(String json, String name) {
