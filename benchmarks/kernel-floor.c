@@ -28,10 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "floor-common.h"
+
 #define QUEUED 2000
-#define SLOTS 32
-#define SLOT (64 * 1024) /* EdgeDrain's ring slot */
-#define BUFFER 2048     /* the benchmarks' application buffer */
 
 static double clock_ns(clockid_t clock) {
     struct timespec t;
@@ -39,45 +38,25 @@ static double clock_ns(clockid_t clock) {
     return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
-static void die(const char *what) {
-    perror(what);
-    exit(1);
-}
-
 static const char *names[] = {"epoll+recvfrom", "recvfrom", "recvmmsg32"};
 
 /* The receiver, its sender and the ring, set up once. */
 static int r, s, ep;
-static char ring[SLOTS][SLOT];
+static struct ring ring;
 static char buffer[BUFFER];
-static struct mmsghdr msgs[SLOTS];
-static struct iovec iov[SLOTS];
-static struct sockaddr_in6 from[SLOTS];
 
 static void set_up(void) {
-    r = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    struct sockaddr_in6 local;
+    r = bound_receiver(&local);
     s = socket(AF_INET, SOCK_DGRAM, 0);
-    if (r < 0 || s < 0) die("socket");
-    int size = 4 << 20;
-    setsockopt(r, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-    struct sockaddr_in6 local = {.sin6_family = AF_INET6};
-    inet_pton(AF_INET6, "::ffff:127.0.0.1", &local.sin6_addr);
-    socklen_t len = sizeof local;
-    if (bind(r, (struct sockaddr *) &local, len) < 0 || getsockname(r, (struct sockaddr *) &local, &len) < 0) die("bind");
+    if (s < 0) die("socket");
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = local.sin6_port};
     to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(s, (struct sockaddr *) &to, sizeof to) < 0) die("connect");
     ep = epoll_create1(0);
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = r};
     if (epoll_ctl(ep, EPOLL_CTL_ADD, r, &ev) < 0) die("epoll_ctl");
-    for (int i = 0; i < SLOTS; i++) {
-        iov[i].iov_base = ring[i];
-        iov[i].iov_len = SLOT;
-        memset(&msgs[i], 0, sizeof msgs[i]);
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-        msgs[i].msg_hdr.msg_name = &from[i];
-    }
+    ring_init(&ring);
 }
 
 /* One round: queue QUEUED datagrams, then receive them all; nanoseconds per datagram on `clock`. */
@@ -98,8 +77,8 @@ static double round_ns(int mode, int payload, clockid_t clock) {
             socklen_t sl = sizeof sender;
             if (recvfrom(r, buffer, BUFFER, 0, (struct sockaddr *) &sender, &sl) > 0) got++;
         } else {
-            for (int i = 0; i < SLOTS; i++) msgs[i].msg_hdr.msg_namelen = sizeof from[i];
-            int n = recvmmsg(r, msgs, SLOTS, MSG_DONTWAIT, NULL);
+            for (int i = 0; i < SLOTS; i++) ring.msgs[i].msg_hdr.msg_namelen = sizeof ring.from[i];
+            int n = recvmmsg(r, ring.msgs, SLOTS, MSG_DONTWAIT, NULL);
             if (n > 0) got += n;
         }
     }

@@ -35,9 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SLOTS 32
-#define SLOT (64 * 1024)
-#define BUFFER 2048
+#include "floor-common.h"
 
 enum mode { JDK_LEGACY, JDK_DRAIN, EDGEDRAIN };
 
@@ -51,11 +49,6 @@ static long voluntary_switches(void) {
     struct rusage u;
     getrusage(RUSAGE_THREAD, &u);
     return u.ru_nvcsw;
-}
-
-static void die(const char *what) {
-    perror(what);
-    exit(1);
 }
 
 struct counts {
@@ -82,34 +75,16 @@ int main(int argc, char **argv) {
         if (sched_setaffinity(0, sizeof cpus, &cpus) < 0) perror("sched_setaffinity (not pinned)");
     }
 
-    int r = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-    if (r < 0) die("socket");
-    int size = 4 << 20, one = 1;
-    setsockopt(r, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    struct sockaddr_in6 local;
+    int r = bound_receiver(&local), one = 1;
     if (mode == EDGEDRAIN) setsockopt(r, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
-    struct sockaddr_in6 local = {.sin6_family = AF_INET6};
-    inet_pton(AF_INET6, "::ffff:127.0.0.1", &local.sin6_addr);
-    socklen_t len = sizeof local;
-    if (bind(r, (struct sockaddr *) &local, len) < 0 || getsockname(r, (struct sockaddr *) &local, &len) < 0) die("bind");
     int ep = epoll_create1(0);
     struct epoll_event ev = {.events = EPOLLIN | (mode == EDGEDRAIN ? EPOLLET : 0), .data.fd = r};
     if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, r, &ev) < 0) die("epoll");
 
-    static char ring[SLOTS][SLOT];
-    static char control[SLOTS][CMSG_SPACE(sizeof(unsigned))];
+    static struct ring ring;
     static char buffer[BUFFER];
-    struct mmsghdr msgs[SLOTS];
-    struct iovec iov[SLOTS];
-    struct sockaddr_in6 from[SLOTS];
-    for (int i = 0; i < SLOTS; i++) {
-        iov[i].iov_base = ring[i];
-        iov[i].iov_len = SLOT;
-        memset(&msgs[i], 0, sizeof msgs[i]);
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-        msgs[i].msg_hdr.msg_name = &from[i];
-        msgs[i].msg_hdr.msg_control = control[i];
-    }
+    ring_init(&ring);
     printf("%d\n", ntohs(local.sin6_port));
     fflush(stdout);
 
@@ -138,14 +113,14 @@ int main(int argc, char **argv) {
             int got;
             do {
                 for (int i = 0; i < SLOTS; i++) {
-                    msgs[i].msg_hdr.msg_namelen = sizeof from[i];
-                    msgs[i].msg_hdr.msg_controllen = sizeof control[i];
+                    ring.msgs[i].msg_hdr.msg_namelen = sizeof ring.from[i];
+                    ring.msgs[i].msg_hdr.msg_controllen = sizeof ring.control[i];
                 }
-                got = recvmmsg(r, msgs, SLOTS, MSG_DONTWAIT | MSG_TRUNC, NULL);
+                got = recvmmsg(r, ring.msgs, SLOTS, MSG_DONTWAIT | MSG_TRUNC, NULL);
                 c.syscalls++;
                 for (int i = 0; i < got; i++) {
-                    unsigned length = msgs[i].msg_len < BUFFER ? msgs[i].msg_len : BUFFER;
-                    memcpy(buffer, ring[i], length);
+                    unsigned length = ring.msgs[i].msg_len < BUFFER ? ring.msgs[i].msg_len : BUFFER;
+                    memcpy(buffer, ring.payload[i], length);
                 }
                 if (got > 0) c.received += got;
             } while (got == SLOTS);
