@@ -1,6 +1,9 @@
 package io.edgedrain.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
@@ -15,12 +18,14 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -410,14 +415,14 @@ public final class InterleavedMain {
     /** kernel-floor --serve as a co-process: one C round per request. */
     private static final class Floor implements AutoCloseable {
         private final Process process;
-        private final java.io.PrintWriter requests;
-        private final java.io.BufferedReader answers;
+        private final PrintWriter requests;
+        private final BufferedReader answers;
 
         Floor(String path) throws IOException {
             process = new ProcessBuilder(path, "--serve").redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            requests = new java.io.PrintWriter(process.getOutputStream(), true, java.nio.charset.StandardCharsets.US_ASCII);
-            answers = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
-                    java.nio.charset.StandardCharsets.US_ASCII));
+            requests = new PrintWriter(process.getOutputStream(), true, StandardCharsets.US_ASCII);
+            answers = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.US_ASCII));
         }
 
         /** A subject whose one call is one C round of the queued datagrams, timed by the C side. */
@@ -501,10 +506,10 @@ public final class InterleavedMain {
                     }
                     double floorJdk = median(results.get(2));
                     double floorEd = median(results.get(3));
-                    floorColumns = String.format(java.util.Locale.ROOT, "  %13.1f %13.1f %9.2f %9.2f", floorJdk, floorEd,
+                    floorColumns = String.format(Locale.ROOT, "  %13.1f %13.1f %9.2f %9.2f", floorJdk, floorEd,
                             floorJdk / floorEd, median(fractions));
                 }
-                System.out.printf(java.util.Locale.ROOT, "%-34s %14.1f %15.1f %11.3f%s%n",
+                System.out.printf(Locale.ROOT, "%-34s %14.1f %15.1f %11.3f%s%n",
                         name + (subjects.get(0).wallClock ? " (wall)" : ""), jdk, ed, ed / jdk, floorColumns);
             } finally {
                 Collections.reverse(resources);

@@ -4,7 +4,9 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -26,6 +28,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import javax.imageio.ImageIO;
 
@@ -314,8 +319,8 @@ public final class PacedMain {
         String mode = receiver.equals(C_EDGEDRAIN) ? "edgedrain" : "jdk-" + loop;
         Process floor = new ProcessBuilder(floorPath.toString(), mode, Double.toString(warmSeconds),
                 Double.toString(measureSeconds), "0").redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try (java.io.BufferedReader lines = new java.io.BufferedReader(
-                new java.io.InputStreamReader(floor.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader lines = new BufferedReader(
+                new InputStreamReader(floor.getInputStream(), StandardCharsets.UTF_8))) {
             String port = lines.readLine();
             if (port == null) {
                 throw new IOException("paced-floor " + mode + " exited with " + floor.waitFor());
@@ -360,7 +365,7 @@ public final class PacedMain {
     }
 
     private static String jsonString(String json, String name) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\":\\s*\"([^\"]*)\"").matcher(json);
+        Matcher m = Pattern.compile("\"" + name + "\":\\s*\"([^\"]*)\"").matcher(json);
         if (!m.find()) {
             throw new IllegalArgumentException("no " + name + " in " + json);
         }
@@ -368,7 +373,7 @@ public final class PacedMain {
     }
 
     private static double jsonNumber(String json, String name) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\":\\s*([0-9.]+)").matcher(json);
+        Matcher m = Pattern.compile("\"" + name + "\":\\s*([0-9.]+)").matcher(json);
         if (!m.find()) {
             throw new IllegalArgumentException("no " + name + " in " + json);
         }
@@ -508,7 +513,7 @@ public final class PacedMain {
 
     /** The receivers the runs hold, in the order of first appearance. */
     private static List<String> receiversIn(List<Run> runs) {
-        return runs.stream().map(run -> run.provider).distinct().collect(java.util.stream.Collectors.toList());
+        return runs.stream().map(run -> run.provider).distinct().collect(Collectors.toList());
     }
 
     /** CPU per datagram against offered load: one panel per payload and CPU measure, a line per receiver and loop. */
