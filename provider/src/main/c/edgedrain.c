@@ -90,12 +90,6 @@ Java_io_edgedrain_internal_nativeio_Native_epollDataOffset(JNIEnv *env, jclass c
     return (jint)offsetof(struct epoll_event, data);
 }
 
-EXPORT JNIEXPORT jlong JNICALL
-Java_io_edgedrain_internal_nativeio_Native_directAddress(JNIEnv *env, jclass cls, jobject buffer) {
-    (void)cls;
-    return (jlong)(intptr_t)(*env)->GetDirectBufferAddress(env, buffer);
-}
-
 EXPORT JNIEXPORT jstring JNICALL
 Java_io_edgedrain_internal_nativeio_Native_strerror(JNIEnv *env, jclass cls, jint errnum) {
     (void)cls;

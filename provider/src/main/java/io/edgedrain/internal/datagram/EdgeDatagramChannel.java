@@ -561,22 +561,26 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        if (!isBlocking()) {
+        boolean blocking = isBlocking();
+        if (!blocking) {
             // A non-blocking receive or send may be using the fd: wait for it, then count what
-            // is being dropped with the socket. (The JDK's blocking channel stays blocking: the
-            // non-blocking path never uses it.)
+            // is being dropped with the socket, and free the native memory. (The JDK's blocking
+            // channel stays blocking: the non-blocking path never uses it.)
             closeDataPath(bound);
         }
         synchronized (fdLock) {
             // At once, registered or not: the JDK's close wakes a thread blocked in its channel
             // (AsynchronousCloseException). Selectors map selectorFd, which stays open until
             // kill(), so its number cannot be reused while a selector may still hold it.
-            jdk.close();
-            if (!isRegistered()) {
-                kill();
+            if (isRegistered()) {
+                jdk.close();
+            } else {
+                kill(); // closes the JDK's channel and selectorFd
             }
         }
-        freeNativeMemoryWhenIdle(); // in blocking mode: once a thread blocked in the JDK's channel has left
+        if (blocking) {
+            freeNativeMemoryWhenIdle(); // once a thread blocked in the JDK's channel has left
+        }
     }
 
     @Override

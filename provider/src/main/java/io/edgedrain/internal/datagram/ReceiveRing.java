@@ -159,10 +159,8 @@ final class ReceiveRing {
         if (memory == null) {
             map();
         }
-        head = 0;
-        count = 0;
-        shortBatch = false;
-        int n = Native.ringReceive(fd, Native.directAddress(memory), slots, slotSize, slots,
+        discard();
+        int n = Native.ringReceive(fd, mapping.address(), slots, slotSize, slots,
                 Native.MSG_DONTWAIT | Native.MSG_TRUNC, dropCounter);
         if (n > 0) {
             count = n;
@@ -187,8 +185,7 @@ final class ReceiveRing {
     void release() {
         if (mapping != null) {
             memory = null;
-            head = count = 0;
-            shortBatch = false;
+            discard();
             mapping.free();
             mapping = null;
         }

@@ -1,7 +1,6 @@
 package io.edgedrain.internal.nativeio;
 
 import java.io.IOException;
-import java.nio.Buffer;
 
 /**
  * Every JNI entry point of EdgeDrain, in one place. The C side is a stateless system-call shim:
@@ -94,9 +93,6 @@ public final class Native {
 
     /** Offset of {@code epoll_event.data} (where the fd is stored) within one event. */
     public static native int epollDataOffset();
-
-    /** Address of a direct buffer's memory. */
-    public static native long directAddress(Buffer directBuffer);
 
     public static native String strerror(int errno);
 
