@@ -108,6 +108,53 @@ class JfrEventsTest {
         assertTrue(last.getDouble("recvmmsgBatch") > 1, "recvmmsg batches: " + last);
     }
 
+    /**
+     * One selection whose pass re-presents the reader until its queue is drained, then, because a
+     * datagram was sent during the pass, looks for edges again and re-presents it once more: one
+     * pass, so one event, which holds every re-presentation of it.
+     */
+    @Test
+    void aPassThatLooksAgainAfterASendIsOneEvent() throws Exception {
+        Path file = dir.resolve("pass.jfr");
+        long representations;
+        int received = 0;
+        try (Recording recording = new Recording()) {
+            recording.enable("io.edgedrain.DrainPass");
+            recording.start();
+            try (Selector selector = provider.openSelector();
+                 DatagramChannel receiver = open();
+                 DatagramChannel sender = provider.openDatagramChannel()) {
+                receiver.register(selector, SelectionKey.OP_READ);
+                ByteBuffer buffer = ByteBuffer.allocate(PAYLOAD);
+                for (int i = 0; i < 2; i++) {
+                    sender.send(buffer.clear(), receiver.getLocalAddress());
+                }
+                assertEquals(1, selector.select(5000), "the reader is selected");
+                boolean sentDuringPass = false;
+                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                for (int walked = 0; walked < 100 && keys.hasNext(); walked++) { // one pass, bounded
+                    SelectionKey key = keys.next();
+                    keys.remove();
+                    if (((DatagramChannel) key.channel()).receive(buffer.clear()) != null) {
+                        received++;
+                    }
+                    if (received == 2 && !sentDuringPass) { // the queue is drained: only the look can find this one
+                        sender.send(buffer.clear(), receiver.getLocalAddress());
+                        sentDuringPass = true;
+                    }
+                }
+                representations = ((EdgeSelector) selector).counters().representations();
+            }
+            recording.stop();
+            recording.dump(file);
+        }
+        assertEquals(3, received, "the pass drained the two queued datagrams and the one sent during it");
+        List<RecordedEvent> passes = named(RecordingFile.readAllEvents(file), "io.edgedrain.DrainPass");
+        assertTrue(representations >= 2, "re-presented before and after the look: " + representations);
+        assertEquals(1, passes.size(), "one pass, one event: " + passes);
+        assertEquals(representations, passes.get(0).getLong("representations"));
+    }
+
     private DatagramChannel open() throws Exception {
         DatagramChannel channel = provider.openDatagramChannel();
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);

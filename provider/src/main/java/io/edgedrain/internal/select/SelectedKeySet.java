@@ -113,10 +113,19 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
      * keys not yet drained; if there are none and an EdgeDrain channel sent a datagram since the
      * selection (or the last look), it looks once, without waiting, for edges that arose during
      * it, and goes on with the drained keys they made readable again. Returns
-     * whether any key was presented, i.e. whether the pass goes on. A walk's end holds no lock;
+     * whether any key was presented, i.e. whether the pass goes on; when it does not, the pass has
+     * ended and says so once (a JFR event if it re-presented keys). A walk's end holds no lock;
      * {@code select(Consumer)} holds the selection's.
      */
     boolean endOfPass(Consumer<SelectionKey> action) {
+        boolean goesOn = passGoesOn(action);
+        if (!goesOn) {
+            DrainEvents.passEnded(counters);
+        }
+        return goesOn;
+    }
+
+    private boolean passGoesOn(Consumer<SelectionKey> action) {
         roundStart = -1;
         if (candidateCount > 0 && drainRound(action)) {
             return true;
@@ -199,9 +208,6 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
         }
         Arrays.fill(candidates, kept, count, null);
         candidateCount = kept;
-        if (!presented) {
-            DrainEvents.passEnded(counters); // the pass ends here: a JFR event if it re-presented keys
-        }
         return presented;
     }
 
