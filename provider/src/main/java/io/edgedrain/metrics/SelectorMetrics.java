@@ -6,7 +6,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ClosedSelectorException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -91,8 +90,8 @@ public final class SelectorMetrics implements SelectorMXBean {
                     channels.add((AbstractEdgeDatagramChannel) key.channel());
                 }
             }
-        } catch (ClosedSelectorException | ConcurrentModificationException e) {
-            // closed meanwhile (its channels are retired), or a registration raced this walk: none this time
+        } catch (ClosedSelectorException e) {
+            // closed meanwhile: its channels have been retired
         }
         return channels;
     }
@@ -112,16 +111,8 @@ public final class SelectorMetrics implements SelectorMXBean {
     /** Sums one counter over the registered datagram channels plus those that have left. */
     private synchronized long sum(java.util.function.ToLongFunction<DatagramCounters> counter, long retired) {
         long total = retired;
-        if (selector.isOpen()) {
-            try {
-                for (SelectionKey key : selector.keys()) {
-                    if (key.channel() instanceof AbstractEdgeDatagramChannel) {
-                        total += counter.applyAsLong(((AbstractEdgeDatagramChannel) key.channel()).counters());
-                    }
-                }
-            } catch (java.nio.channels.ClosedSelectorException e) {
-                // closed meanwhile: its channels have been retired
-            }
+        for (AbstractEdgeDatagramChannel channel : datagramChannels()) {
+            total += counter.applyAsLong(channel.counters());
         }
         return total;
     }
