@@ -172,14 +172,10 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
      * the kernel has now consumed. Its edge set OP_READ, and no EAGAIN will clear it: so look at the
      * socket's level once, as the JDK's level-triggered selector would, and clear OP_READ unless
      * datagrams (or another error) are waiting. Otherwise the next selection would present the key
-     * for an error already reported. An edge since {@code snapshot} keeps the bit. The same level
-     * check as a selector makes when a channel joins it (EdgeSelector.verifyReadiness).
+     * for an error already reported. An edge since {@code snapshot} keeps the bit.
      */
     private void clearReadUnlessReadable(long snapshot) {
-        int revents = Native.poll(fd, Native.POLLIN, 0);
-        if (revents >= 0 && (Readiness.opsOf(revents) & SelectionKey.OP_READ) == 0) {
-            readiness.clear(snapshot, SelectionKey.OP_READ);
-        } // readable or in error, or poll failed: the next receive tells
+        readiness.clearUnlessReady(fd, snapshot, SelectionKey.OP_READ); // readable or in error: kept
     }
 
     /** The non-blocking receive: the next datagram into {@code dst}, its sender; null when drained. */

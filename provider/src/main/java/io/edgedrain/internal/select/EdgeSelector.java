@@ -521,19 +521,11 @@ public final class EdgeSelector extends AbstractSelector {
         Readiness readiness = channel.readiness();
         long snapshot = readiness.snapshot();
         int stale = (int) snapshot & (SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-        if (stale == 0) {
-            return;
+        if ((stale & SelectionKey.OP_READ) != 0 && channel.mayHoldReceivedData()) {
+            stale &= ~SelectionKey.OP_READ; // datagrams fetched ahead are readable whatever the socket says
         }
-        int revents = Native.poll(channel.fdVal(), Native.POLLIN | Native.POLLOUT | Native.EPOLLRDHUP, 0);
-        if (revents < 0) {
-            return; // the channel's own operations report what is wrong with its fd
-        }
-        int notReady = stale & ~Readiness.opsOf(revents); // poll's bits are epoll's
-        if ((notReady & SelectionKey.OP_READ) != 0 && channel.mayHoldReceivedData()) {
-            notReady &= ~SelectionKey.OP_READ;
-        }
-        if (notReady != 0) {
-            readiness.clear(snapshot, notReady);
+        if (stale != 0) {
+            readiness.clearUnlessReady(channel.fdVal(), snapshot, stale);
         }
     }
 

@@ -72,6 +72,20 @@ public final class Readiness {
     }
 
     /**
+     * Looks at {@code fd}'s level once, without waiting, and clears those of {@code ops} it is not
+     * ready for, unless an edge arrived since {@code snapshot} (as {@link #clear}). Where no EAGAIN
+     * will come to clear a bit an edge set: a channel joining a selector, a reported socket error.
+     * If poll fails, nothing changes: the channel's next operation reports what is wrong.
+     */
+    public void clearUnlessReady(int fd, long snapshot, int ops) {
+        int revents = Native.poll(fd, Native.POLLIN | Native.POLLOUT | Native.EPOLLRDHUP, 0);
+        int notReady = revents < 0 ? 0 : ops & ~opsOf(revents); // poll's bits are epoll's
+        if (notReady != 0) {
+            clear(snapshot, notReady);
+        }
+    }
+
+    /**
      * Epoll (or poll: the bits are the same) events on an EdgeDrain-owned fd as readiness ops; an
      * error or hang-up makes both ready, as the next operation will report it.
      */
