@@ -65,7 +65,8 @@ public final class EdgeSelector extends AbstractSelector {
     private final SelectedKeySet selectedKeys;
     private final SelectorCounters counters = new SelectorCounters();
 
-    // Guarded by the selector's monitor.
+    // Guarded by the selector's monitor, and by selectedKeys' lock where a walk's pass end
+    // collects edges (collectEdges): every change to them holds both.
     /** fd -> key, sized by the keys. */
     private final KeyTable keysByFd = new KeyTable();
     /** Edge-triggered keys that may be selectable: put here by edges and interest changes. */

@@ -230,10 +230,7 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
             }
             roundStart = end;
         }
-        int slot = key.selectedSlot;
-        if (isAt(key, slot)) {
-            clearSlot(slot, key); // presented again at the end of the pass
-        }
+        removeKey(key); // presented again at the end of the pass
         append(key);
     }
 
@@ -313,8 +310,12 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
         if (!(o instanceof EdgeKey)) {
             return false;
         }
-        EdgeKey key = (EdgeKey) o;
-        int slot = key.selectedSlot;
+        return removeKey((EdgeKey) o);
+    }
+
+    /** Takes {@code key} out of its slot, if it is in the set; returns whether it was. */
+    private boolean removeKey(EdgeKey key) {
+        int slot = key.selectedSlot; // maybe a slot ahead of where a walk saw it, if a drain round moved it
         if (!isAt(key, slot)) {
             return false;
         }
@@ -410,9 +411,7 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
                 if (modCount != expectedModCount) {
                     throw new ConcurrentModificationException();
                 }
-                int slot = last.selectedSlot; // maybe a slot ahead, if a drain round moved it
-                if (isAt(last, slot)) {
-                    clearSlot(slot, last);
+                if (removeKey(last)) {
                     next = advance(next);
                     more = next < end;
                 }
