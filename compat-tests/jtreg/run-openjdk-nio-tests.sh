@@ -31,7 +31,8 @@
 #   JTREG_OPTS    further jtreg options for both runs (e.g. "-exclude:my-problem-list.txt")
 #   RUNS          which runs to make: "jdk edgedrain" (default); "edgedrain" compares with the JDK's run
 #                 kept in JDK_RESULTS (default $OUT/jdk), made earlier on the same TEST_JDK and tests:
-#                 the JDK's own provider does not change with EdgeDrain's route or code
+#                 the JDK's own provider does not change with EdgeDrain's route or code (the script
+#                 stops, exit 2, if that run's test-jdk.txt names another JDK than TEST_JDK's)
 #   JDK_RESULTS   with RUNS=edgedrain: the directory of that earlier 'jdk' run
 #   RECHECK       each test whose outcome differs runs again alone this many times on each provider,
 #                 to tell a flaky test from a real difference: default 2; 0 skips it
@@ -148,13 +149,21 @@ case "$probe" in
 esac
 
 jdk_version="$("$TEST_JDK/bin/java" -version 2>&1 | head -1)"
+if [ "$RUNS" = edgedrain ]; then
+  # The earlier run stands in for the JDK's provider only if it ran on this same JDK.
+  [ -f "$jdk_results/test-jdk.txt" ] \
+    || die "RUNS=edgedrain: $jdk_results has no test-jdk.txt, so which JDK made it is unknown; run RUNS=\"jdk edgedrain\" instead"
+  earlier_jdk="$(cat "$jdk_results/test-jdk.txt")"
+  [ "$earlier_jdk" = "$jdk_version" ] \
+    || die "RUNS=edgedrain: the earlier 'jdk' run in $jdk_results ran on '$earlier_jdk', not on the JDK under test '$jdk_version' ($TEST_JDK); rerun with RUNS=\"jdk edgedrain\" or point JDK_RESULTS at a run on this JDK"
+fi
 echo "== OpenJDK NIO tests from $suite"
 echo "   tests:    ${tests[*]}"
 echo "   test JDK: $TEST_JDK ($jdk_version)"
 echo "   jtreg:    $JTREG ($("$JTREG" -version 2>/dev/null | head -1))"
 echo "   EdgeDrain route: $ROUTE (${probe_opts[*]}); probe: $probe"
 echo "   output:   $OUT"
-[ "$RUNS" = edgedrain ] && echo "   JDK's provider: the earlier run in $jdk_results ($(cat "$jdk_results/test-jdk.txt" 2>/dev/null || echo "JDK unknown"))"
+[ "$RUNS" = edgedrain ] && echo "   JDK's provider: the earlier run in $jdk_results (on the same JDK: $earlier_jdk)"
 
 # ---- the two runs, one after the other, with the same jtreg options apart from EdgeDrain's
 common=("-jdk:$TEST_JDK" "-dir:$suite" "-${JTREG_MODE:-agentvm}" "-conc:${JTREG_CONC:-1}"

@@ -1,8 +1,8 @@
 package io.edgedrain.compat.datagram;
 
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.Reference;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -37,35 +37,38 @@ class DatagramNativeMemoryTest {
                         ? Providers.EDGEDRAIN.openDatagramChannel(StandardProtocolFamily.UNIX)
                         : Providers.EDGEDRAIN.openDatagramChannel(StandardProtocolFamily.INET);
                 closed.add(dc);
-                dc.bind(unix ? null : new java.net.InetSocketAddress(Udp.V4, 0));
-                dc.configureBlocking(false);
-                dc.send(ByteBuffer.wrap(Udp.pattern(100, i)), dc.getLocalAddress()); // maps the send copy
-                ByteBuffer dst = ByteBuffer.allocate(200);
-                long deadline = System.currentTimeMillis() + Udp.WAIT_MILLIS;
-                while (dc.receive(dst) == null && System.currentTimeMillis() < deadline) { // maps the ring
-                    Thread.sleep(1);
+                try {
+                    dc.bind(unix ? null : new java.net.InetSocketAddress(Udp.V4, 0));
+                    dc.configureBlocking(false);
+                    dc.send(ByteBuffer.wrap(Udp.pattern(100, i)), dc.getLocalAddress()); // maps the send copy
+                    ByteBuffer dst = ByteBuffer.allocate(200);
+                    long deadline = System.currentTimeMillis() + Udp.WAIT_MILLIS;
+                    while (dc.receive(dst) == null && System.currentTimeMillis() < deadline) { // maps the ring
+                        Thread.sleep(1);
+                    }
+                    assertTrue(dst.position() > 0, "received");
+                    peak = Math.max(peak, NativeMemory.liveBytes());
+                    switch (i % 6 / 2) {
+                        case 0: // closed in non-blocking mode
+                            break;
+                        case 1: // switched to blocking mode first
+                            dc.configureBlocking(true);
+                            break;
+                        default: // registered, then switched to blocking after the key is cancelled
+                            SelectionKey key = dc.register(selector, SelectionKey.OP_READ);
+                            key.cancel();
+                            selector.selectNow();
+                            dc.configureBlocking(true);
+                            break;
+                    }
+                } finally {
+                    dc.close(); // the close under test; in a finally so a failed cycle leaks no fd
                 }
-                assertTrue(dst.position() > 0, "received");
-                peak = Math.max(peak, NativeMemory.liveBytes());
-                switch (i % 6 / 2) {
-                    case 0: // closed in non-blocking mode
-                        break;
-                    case 1: // switched to blocking mode first
-                        dc.configureBlocking(true);
-                        break;
-                    default: // registered, then switched to blocking after the key is cancelled
-                        SelectionKey key = dc.register(selector, SelectionKey.OP_READ);
-                        key.cancel();
-                        selector.selectNow();
-                        dc.configureBlocking(true);
-                        break;
-                }
-                dc.close();
             }
         }
         assertTrue(peak > before, "the channels used native memory");
         long after = NativeMemory.liveBytes();
         assertTrue(after <= before, "native bytes still mapped after close: " + (after - before));
-        assertNotNull(closed);
+        Reference.reachabilityFence(closed); // no Cleaner may free a channel's memory before the count above
     }
 }

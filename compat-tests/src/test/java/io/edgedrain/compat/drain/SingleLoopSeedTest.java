@@ -218,7 +218,7 @@ class SingleLoopSeedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = LegacyLoop.Form.class, names = {"ITERATOR", "FOR_EACH", "SELECT_CONSUMER", "REMOVE_IF"})
+    @EnumSource(value = LegacyLoop.Form.class, names = {"ITERATOR", "FOR_EACH", "STREAM", "SELECT_CONSUMER", "REMOVE_IF"})
     @Timeout(120)
     void udpEveryRunReceivesEveryDatagramOnEdgeDrainTheJdkPrinted(LegacyLoop.Form walk) throws Exception {
         SelectorProvider edgeDrain = Udp.edgeDrain();
@@ -228,7 +228,7 @@ class SingleLoopSeedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = LegacyLoop.Form.class, names = {"ITERATOR", "FOR_EACH", "SELECT_CONSUMER", "REMOVE_IF"})
+    @EnumSource(value = LegacyLoop.Form.class, names = {"ITERATOR", "FOR_EACH", "STREAM", "SELECT_CONSUMER", "REMOVE_IF"})
     @Timeout(120)
     void afUnixEveryRunReceivesEveryDatagramOnEdgeDrain(LegacyLoop.Form walk) throws Exception {
         assertEveryRunComplete("EdgeDrain, AF_UNIX, " + walk, runs(RUNS, Udp.edgeDrain(), Transport.UNIX, walk));
