@@ -52,8 +52,10 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
     private NativeMemory sendMemory;
     /** Guarded by writeLock: set at close, when sendMemory is gone for good. */
     private boolean sendMemoryFreed;
-    /** Guarded by writeLock: a gathering write's buffers in use, three ints each (index, position, bytes); reused; null until needed. */
-    private int[] gathered;
+    /** Guarded by writeLock: a gathering write's buffers. */
+    private final BufferSlices gathered = new BufferSlices();
+    /** Guarded by readLock: a scattering read's buffers, collected by {@link #scatter}. */
+    private final BufferSlices scattered = new BufferSlices();
     /** Guarded by readLock: the readiness snapshot taken before the ring's last batch. */
     private long batchSnapshot;
     /** Guarded by readLock: {@link SendCounter}'s sum when the ring's last batch began. */
@@ -222,38 +224,24 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
     }
 
     /**
-     * What {@code dsts[offset..offset+length)} hold together, in the first {@value Native#IOV_MAX}
-     * buffers that have space (what the JDK's scattering read uses); a read-only buffer among those
-     * seen is refused, as by the JDK.
+     * A scattering read's first step, under the read lock: reads the positions and limits of the
+     * first {@value Native#IOV_MAX} buffers with space, once (a read-only one among those looked at
+     * is refused, as by the JDK); returns their space together. {@link #readNow(ByteBuffer[])} then
+     * copies into exactly those.
      */
-    static long space(ByteBuffer[] dsts, int offset, int length) {
-        long space = 0;
-        int used = 0;
-        for (int i = offset; i < offset + length && used < Native.IOV_MAX; i++) {
-            if (dsts[i].isReadOnly()) {
-                throw new IllegalArgumentException("Read-only buffer");
-            }
-            int remaining = dsts[i].remaining();
-            if (remaining > 0) {
-                space += remaining;
-                used++;
-            }
-        }
-        return space;
+    final long scatter(ByteBuffer[] dsts, int offset, int length) {
+        return scattered.collect(dsts, offset, length, true);
     }
 
-    /**
-     * The non-blocking scattering read: bytes of the next datagram copied; -1 when drained.
-     * {@code space} is what the buffers hold together ({@link #space}), which the caller has summed.
-     */
-    final int readNow(ByteBuffer[] dsts, int offset, int length, long space) throws IOException {
-        if (!nextDatagram(space)) {
+    /** The non-blocking scattering read into what {@link #scatter} collected: bytes copied; -1 when drained. */
+    final int readNow(ByteBuffer[] dsts) throws IOException {
+        if (!nextDatagram(scattered.total())) {
             return -1;
         }
         long drops = ring.drops();
         int n;
         try {
-            n = ring.take(dsts, offset, length);
+            n = ring.take(dsts, scattered);
         } catch (ReceiveRing.CopyFault e) {
             throw copyFault(e, new IOException(e.getMessage())); // the JDK's read: IOException
         }
@@ -364,25 +352,7 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
      * bytes sent or -1; nothing is sent for no bytes at all (0, as the JDK).
      */
     final long writeNow(ByteBuffer[] srcs, int offset, int length, boolean wait) throws IOException {
-        int used = 0;
-        long total = 0;
-        for (int i = offset; i < offset + length && used < Native.IOV_MAX; i++) {
-            ByteBuffer src = srcs[i];
-            int pos = src.position();
-            int lim = src.limit();
-            int rem = Buffers.remaining(pos, lim);
-            if (rem == 0) {
-                continue;
-            }
-            if (gathered == null) {
-                gathered = new int[3 * Native.IOV_MAX]; // at the first gathering write: used < IOV_MAX
-            }
-            gathered[3 * used] = i;
-            gathered[3 * used + 1] = pos;
-            gathered[3 * used + 2] = rem;
-            used++;
-            total += rem;
-        }
+        long total = gathered.collect(srcs, offset, length, false);
         if (total == 0) {
             return 0; // the JDK sends nothing
         }
@@ -391,18 +361,13 @@ public abstract class AbstractEdgeDatagramChannel extends DatagramChannel implem
         }
         ByteBuffer copy = sendMemory((int) total);
         int at = 0;
-        for (int k = 0; k < used; k++) {
-            int rem = gathered[3 * k + 2];
-            copy.put(at, srcs[gathered[3 * k]], gathered[3 * k + 1], rem);
+        for (int k = 0; k < gathered.count(); k++) {
+            int rem = gathered.remaining(k);
+            copy.put(at, srcs[gathered.index(k)], gathered.position(k), rem);
             at += rem;
         }
         int n = sendCopy(at, null, true, wait);
-        long left = n;
-        for (int k = 0; k < used && left > 0; k++) {
-            int step = (int) Math.min(left, gathered[3 * k + 2]);
-            srcs[gathered[3 * k]].position(gathered[3 * k + 1] + step);
-            left -= step;
-        }
+        gathered.advance(srcs, n);
         return n;
     }
 

@@ -302,9 +302,9 @@ public final class EdgeDatagramChannel extends AbstractEdgeDatagramChannel {
                 }
                 return n;
             }
-            long space = space(dsts, offset, length);
+            long space = scatter(dsts, offset, length);
             // no space: as the JDK, the datagram stays queued; drained: 0; an empty datagram: -1
-            return space == 0 ? 0 : readResult(readNow(dsts, offset, length, space));
+            return space == 0 ? 0 : readResult(readNow(dsts));
         } finally {
             readLock.unlock();
         }

@@ -346,17 +346,17 @@ public final class EdgeUnixDatagramChannel extends AbstractEdgeDatagramChannel {
             if (dsts == null && dst.isReadOnly()) {
                 throw new IllegalArgumentException("Read-only buffer");
             }
-            long space = dsts == null ? dst.remaining() : space(dsts, offset, length);
+            long space = dsts == null ? dst.remaining() : scatter(dsts, offset, length);
             if (space == 0) {
                 completed = true;
                 return 0; // as the JDK: no space, nothing read, the datagram stays queued
             }
             // an empty datagram reads as -1, as UDP channels on the JDK
             if (!blocking) {
-                return readResult(dsts == null ? readNow(dst) : readNow(dsts, offset, length, space));
+                return readResult(dsts == null ? readNow(dst) : readNow(dsts));
             }
             Integer n = awaitReceive(() -> {
-                int r = dsts == null ? readNow(dst) : readNow(dsts, offset, length, space);
+                int r = dsts == null ? readNow(dst) : readNow(dsts);
                 return r < 0 ? null : readResult(r);
             });
             completed = n != null;

@@ -74,8 +74,6 @@ final class ReceiveRing {
 
     private final SenderDecoder senders;
     private final boolean dropCounter;
-    /** A scattering read's buffers in use: index and new position of each; reused; null until needed. */
-    private int[] scattered;
 
     /** A copy into the application's buffer faulted: the datagram was dropped, the buffer is unchanged. */
     static final class CopyFault extends IOException {
@@ -218,44 +216,27 @@ final class ReceiveRing {
     }
 
     /**
-     * Copies the head datagram into the first {@value Native#IOV_MAX} buffers of
-     * {@code dsts[offset..offset+length)} that have space, in order, as much as fits (the rest is
-     * discarded, as by {@code recvmsg}, which takes as many buffers as the JDK's scattering read
-     * passes it), and removes it. Returns bytes copied. The positions move only once every copy
-     * has succeeded.
+     * Copies the head datagram into the buffers {@code into} collected from {@code dsts}, in
+     * order, as much as fits (the rest is discarded, as by {@code recvmsg}, which takes as many
+     * buffers as the JDK's scattering read passes it), and removes it. Returns bytes copied. The
+     * positions move only once every copy has succeeded.
      */
-    int take(ByteBuffer[] dsts, int offset, int length) throws CopyFault {
+    int take(ByteBuffer[] dsts, BufferSlices into) throws CopyFault {
         int remaining = Math.min(length(), slotSize);
         int from = payloadOffset + head * slotSize;
         head++; // consumed whatever the copies do, as by recvmsg
-        int used = 0;
         int copied = 0;
-        for (int i = offset; i < offset + length && used < Native.IOV_MAX && remaining > 0; i++) {
-            ByteBuffer dst = dsts[i];
-            int pos = dst.position();
-            int lim = dst.limit();
-            int rem = Buffers.remaining(pos, lim);
-            if (rem == 0) {
-                continue;
-            }
-            int n = Math.min(remaining, rem);
-            copyOut(dst, pos, from + copied, n);
-            if (scattered == null) {
-                scattered = new int[2 * Native.IOV_MAX]; // at the first scattering read: used < IOV_MAX
-            }
-            scattered[2 * used] = i;
-            scattered[2 * used + 1] = pos + n;
-            used++;
+        for (int k = 0; k < into.count() && remaining > 0; k++) {
+            int n = Math.min(remaining, into.remaining(k));
+            copyOut(dsts[into.index(k)], into.position(k), from + copied, n);
             copied += n;
             remaining -= n;
         }
-        for (int k = 0; k < used; k++) {
-            dsts[scattered[2 * k]].position(scattered[2 * k + 1]);
-        }
+        into.advance(dsts, copied);
         return copied;
     }
 
-    /** {@link #take(ByteBuffer[], int, int)} into one buffer. */
+    /** {@link #take(ByteBuffer[], BufferSlices)} into one buffer. */
     int take(ByteBuffer dst) throws CopyFault {
         int pos = dst.position();
         int lim = dst.limit();
