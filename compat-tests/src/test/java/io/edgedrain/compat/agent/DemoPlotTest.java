@@ -51,4 +51,12 @@ class DemoPlotTest {
                 demo.describe());
         assertEquals("", demo.stdout(), "no run started");
     }
+
+    @Test
+    void aMissingFileNameIsAUsageErrorBeforeAnyRun() throws Exception {
+        ChildJvm demo = demo("--plot");
+        assertEquals(2, demo.exitValue(), demo.describe());
+        assertTrue(demo.stderr().startsWith("--plot needs a file name: --plot FILE.png\n"), demo.describe());
+        assertEquals("", demo.stdout(), "no run started");
+    }
 }
