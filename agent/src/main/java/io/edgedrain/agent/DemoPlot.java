@@ -13,6 +13,7 @@ import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.CategoryStyler;
 import org.knowm.xchart.style.Styler;
 
 /**
@@ -34,8 +35,8 @@ final class DemoPlot {
 
     /** Checks the file name before the runs, so a typo does not cost a whole demo. */
     static void checkName(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!name.endsWith(".png")) {
+        Path name = file.getFileName(); // null for a root such as "/"
+        if (name == null || !name.toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new IllegalArgumentException("the plot is a PNG image, its file name must end in .png: " + file);
         }
     }
@@ -53,12 +54,12 @@ final class DemoPlot {
         }
         CategoryChart chart = new CategoryChartBuilder().width(800).height(450).title(title)
                 .xAxisTitle("run").yAxisTitle("datagrams received (dashed: sent)").build();
-        Styler styler = chart.getStyler();
+        CategoryStyler styler = chart.getStyler();
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setLegendPosition(Styler.LegendPosition.OutsideS);
         styler.setLegendLayout(Styler.LegendLayout.Horizontal);
-        chart.getStyler().setYAxisMin(0.0);
-        chart.getStyler().setYAxisMax(sent * 1.1);
+        styler.setYAxisMin(0.0);
+        styler.setYAxisMax(sent * 1.1);
         for (Map.Entry<String, List<Integer>> side : received.entrySet()) {
             if (!side.getValue().isEmpty()) {
                 chart.addSeries(side.getKey(), runNumbers.subList(0, side.getValue().size()), side.getValue())

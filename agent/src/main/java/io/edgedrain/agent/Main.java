@@ -38,7 +38,10 @@ public final class Main {
                 for (; first < args.length && args[first].startsWith("--"); first++) {
                     if (args[first].equals("--unix")) {
                         unix = true;
-                    } else if (args[first].equals("--plot") && first + 1 < args.length) {
+                    } else if (args[first].equals("--plot")) {
+                        if (first + 1 == args.length) {
+                            usageError("--plot needs a file name: --plot FILE.png");
+                        }
                         plot = java.nio.file.Path.of(args[++first]);
                         try {
                             DemoPlot.checkName(plot);

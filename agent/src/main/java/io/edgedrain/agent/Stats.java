@@ -262,6 +262,7 @@ final class Stats {
         return calls == 0 ? Double.NaN : (double) received / calls;
     }
 
+    /** The channel at {@code address} in {@code selector}'s reading, else {@link #NO_CHANNEL}. */
     private static ChannelSample find(SelectorSample selector, String address) {
         if (selector != null) {
             for (ChannelSample c : selector.channels) {
@@ -270,21 +271,26 @@ final class Stats {
                 }
             }
         }
-        return null;
+        return NO_CHANNEL;
     }
 
     /** What a selector or channel seen for the first time is compared with: nothing yet. */
     private static final SelectorSample NONE = new SelectorSample();
     private static final ChannelSample NO_CHANNEL = new ChannelSample();
 
-    private static String table(String pid, double seconds, Map<Long, SelectorSample> before,
-            Map<Long, SelectorSample> now) {
-        StringBuilder out = new StringBuilder();
-        String row = "%-9s %-28s %12s %19s %13s %16s %15s%n";
-        out.append(String.format(Locale.ROOT, "EdgeDrain in JVM %s at %s, rates over the last %.1f s%n", pid,
-                LocalTime.now().truncatedTo(ChronoUnit.SECONDS), seconds));
-        out.append(String.format(Locale.ROOT, row, "selector", "datagram channel", "datagrams/s",
-                "re-presentations/s", "kernel drops", "queued at close", "recvmmsg batch"));
+    /** One reading's figures, worked out once; {@link #table} and {@link #json} only format them. */
+    private record Reading(double seconds, List<SelectorFigures> selectors, double datagramsPerSecond,
+            double representationsPerSecond, long kernelDrops, long queuedAtClose, int channels) {}
+
+    /** A selector's rates and recvmmsg batch over the interval, with its channels'. */
+    private record SelectorFigures(SelectorSample sample, double datagramsPerSecond,
+            double representationsPerSecond, double batch, List<ChannelFigures> channels) {}
+
+    /** A datagram channel's rate and recvmmsg batch over the interval. */
+    private record ChannelFigures(ChannelSample sample, double datagramsPerSecond, double batch) {}
+
+    private static Reading reading(double seconds, Map<Long, SelectorSample> before, Map<Long, SelectorSample> now) {
+        List<SelectorFigures> selectors = new ArrayList<>();
         double datagrams = 0;
         double representations = 0;
         long drops = 0;
@@ -294,25 +300,49 @@ final class Stats {
             SelectorSample b = before.getOrDefault(s.id, NONE);
             double dps = rate(s.received, b.received, seconds);
             double rps = rate(s.representations, b.representations, seconds);
-            out.append(String.format(Locale.ROOT, row, s.id, "(all its channels)", number(dps), number(rps),
-                    s.kernelDrops, s.queuedAtClose, batchText(batch(s.received, s.recvmmsgCalls, b.received,
-                            b.recvmmsgCalls))));
+            List<ChannelFigures> channelFigures = new ArrayList<>();
             for (ChannelSample c : s.channels) {
-                ChannelSample p = Optional.ofNullable(find(before.get(s.id), c.address)).orElse(NO_CHANNEL);
-                out.append(String.format(Locale.ROOT, row, s.id, c.address,
-                        number(rate(c.received, p.received, seconds)), "-", c.kernelDrops, "-",
-                        batchText(batch(c.received, c.recvmmsgCalls, p.received, p.recvmmsgCalls))));
+                ChannelSample p = find(before.get(s.id), c.address);
+                channelFigures.add(new ChannelFigures(c, rate(c.received, p.received, seconds),
+                        batch(c.received, c.recvmmsgCalls, p.received, p.recvmmsgCalls)));
             }
+            selectors.add(new SelectorFigures(s, dps, rps,
+                    batch(s.received, s.recvmmsgCalls, b.received, b.recvmmsgCalls), channelFigures));
             datagrams += dps;
             representations += rps;
             drops += s.kernelDrops;
             queued += s.queuedAtClose;
             channels += s.channels.size();
         }
+        return new Reading(seconds, selectors, datagrams, representations, drops, queued, channels);
+    }
+
+    private static String table(String pid, double seconds, Map<Long, SelectorSample> before,
+            Map<Long, SelectorSample> now) {
+        Reading r = reading(seconds, before, now);
+        StringBuilder out = new StringBuilder();
+        String row = "%-9s %-28s %12s %19s %13s %16s %15s%n";
+        out.append(String.format(Locale.ROOT, "EdgeDrain in JVM %s at %s, rates over the last %.1f s%n", pid,
+                LocalTime.now().truncatedTo(ChronoUnit.SECONDS), r.seconds()));
+        out.append(String.format(Locale.ROOT, row, "selector", "datagram channel", "datagrams/s",
+                "re-presentations/s", "kernel drops", "queued at close", "recvmmsg batch"));
+        for (SelectorFigures f : r.selectors()) {
+            SelectorSample s = f.sample();
+            out.append(String.format(Locale.ROOT, row, s.id, "(all its channels)", number(f.datagramsPerSecond()),
+                    number(f.representationsPerSecond()), s.kernelDrops, s.queuedAtClose, batchText(f.batch())));
+            for (ChannelFigures cf : f.channels()) {
+                ChannelSample c = cf.sample();
+                out.append(String.format(Locale.ROOT, row, s.id, c.address, number(cf.datagramsPerSecond()), "-",
+                        c.kernelDrops, "-", batchText(cf.batch())));
+            }
+        }
+        int selectors = r.selectors().size();
+        int channels = r.channels();
         out.append(String.format(Locale.ROOT, "total: %d selector%s, %d datagram channel%s open; %s datagrams/s,"
                 + " %s re-presentations/s, %d kernel drops, %d datagrams queued at close",
-                now.size(), now.size() == 1 ? "" : "s", channels, channels == 1 ? "" : "s", number(datagrams),
-                number(representations), drops, queued));
+                selectors, selectors == 1 ? "" : "s", channels, channels == 1 ? "" : "s",
+                number(r.datagramsPerSecond()), number(r.representationsPerSecond()), r.kernelDrops(),
+                r.queuedAtClose()));
         return out.toString();
     }
 
@@ -327,42 +357,34 @@ final class Stats {
     /** One line of JSON per reading. */
     private static String json(String pid, double seconds, Map<Long, SelectorSample> before,
             Map<Long, SelectorSample> now) {
+        Reading r = reading(seconds, before, now);
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "{\"pid\":%s,\"intervalSeconds\":%.3f,\"selectors\":[", pid, seconds));
-        double datagrams = 0;
-        double representations = 0;
-        long drops = 0;
-        long queued = 0;
+        out.append(String.format(Locale.ROOT, "{\"pid\":%s,\"intervalSeconds\":%.3f,\"selectors\":[", pid,
+                r.seconds()));
         String comma = "";
-        for (SelectorSample s : now.values()) {
-            SelectorSample b = before.getOrDefault(s.id, NONE);
-            double dps = rate(s.received, b.received, seconds);
-            double rps = rate(s.representations, b.representations, seconds);
+        for (SelectorFigures f : r.selectors()) {
+            SelectorSample s = f.sample();
             out.append(comma).append(String.format(Locale.ROOT, "{\"id\":%d,\"datagramsPerSecond\":%.1f,"
                     + "\"representationsPerSecond\":%.1f,\"datagramsReceived\":%d,\"representations\":%d,"
                     + "\"recvmmsgCalls\":%d,\"kernelDrops\":%d,\"queuedAtClose\":%d,\"recvmmsgBatch\":%s,\"channels\":[",
-                    s.id, dps, rps, s.received, s.representations, s.recvmmsgCalls, s.kernelDrops, s.queuedAtClose,
-                    jsonNumber(batch(s.received, s.recvmmsgCalls, b.received, b.recvmmsgCalls))));
+                    s.id, f.datagramsPerSecond(), f.representationsPerSecond(), s.received, s.representations,
+                    s.recvmmsgCalls, s.kernelDrops, s.queuedAtClose, jsonNumber(f.batch())));
             String channelComma = "";
-            for (ChannelSample c : s.channels) {
-                ChannelSample p = Optional.ofNullable(find(before.get(s.id), c.address)).orElse(NO_CHANNEL);
+            for (ChannelFigures cf : f.channels()) {
+                ChannelSample c = cf.sample();
                 out.append(channelComma).append(String.format(Locale.ROOT, "{\"localAddress\":%s,"
                         + "\"datagramsPerSecond\":%.1f,\"datagramsReceived\":%d,\"recvmmsgCalls\":%d,"
                         + "\"kernelDrops\":%d,\"recvmmsgBatch\":%s}", jsonString(c.address),
-                        rate(c.received, p.received, seconds), c.received, c.recvmmsgCalls, c.kernelDrops,
-                        jsonNumber(batch(c.received, c.recvmmsgCalls, p.received, p.recvmmsgCalls))));
+                        cf.datagramsPerSecond(), c.received, c.recvmmsgCalls, c.kernelDrops, jsonNumber(cf.batch())));
                 channelComma = ",";
             }
             out.append("]}");
             comma = ",";
-            datagrams += dps;
-            representations += rps;
-            drops += s.kernelDrops;
-            queued += s.queuedAtClose;
         }
         out.append(String.format(Locale.ROOT, "],\"summary\":{\"selectors\":%d,\"datagramsPerSecond\":%.1f,"
                 + "\"representationsPerSecond\":%.1f,\"kernelDrops\":%d,\"queuedAtClose\":%d}}",
-                now.size(), datagrams, representations, drops, queued));
+                r.selectors().size(), r.datagramsPerSecond(), r.representationsPerSecond(), r.kernelDrops(),
+                r.queuedAtClose()));
         return out.toString();
     }
 

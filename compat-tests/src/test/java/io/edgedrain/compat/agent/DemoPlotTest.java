@@ -51,4 +51,21 @@ class DemoPlotTest {
                 demo.describe());
         assertEquals("", demo.stdout(), "no run started");
     }
+
+    @Test
+    void aRootIsAUsageErrorBeforeAnyRun() throws Exception {
+        ChildJvm demo = demo("--plot", "/");
+        assertEquals(2, demo.exitValue(), demo.describe());
+        assertTrue(demo.stderr().startsWith("the plot is a PNG image, its file name must end in .png: /\n"),
+                demo.describe());
+        assertEquals("", demo.stdout(), "no run started");
+    }
+
+    @Test
+    void aMissingFileNameIsAUsageErrorBeforeAnyRun() throws Exception {
+        ChildJvm demo = demo("--plot");
+        assertEquals(2, demo.exitValue(), demo.describe());
+        assertTrue(demo.stderr().startsWith("--plot needs a file name: --plot FILE.png\n"), demo.describe());
+        assertEquals("", demo.stdout(), "no run started");
+    }
 }
